@@ -110,7 +110,7 @@ public static class ImageDecoder
         string problem = result switch
         {
             SKCodecResult.IncompleteInput => "the file is truncated: it ends inside the image header",
-            SKCodecResult.Unimplemented => $"this image format or variant is not supported ({KnownFormats})",
+            // Skia answers Unimplemented both for unknown bytes and for formats this build lacks (HEIC, AVIF, TIFF).
             _ => $"not a recognized image format ({KnownFormats})",
         };
         throw new InvalidInputException(sourceName, problem);
