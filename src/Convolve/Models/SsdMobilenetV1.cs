@@ -1,3 +1,4 @@
+using Convolve.Nn;
 using Convolve.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -126,14 +127,6 @@ public sealed class SsdMobilenetV1 : IDisposable
         return stack(new[] { cy - halfH, cx - halfW, cy + halfH, cx + halfW }, 1);
     }
 
-    /// <summary>TF SAME padding for a k×k conv: total max((out−1)·s + k − in, 0), the odd pixel at the bottom/right.</summary>
-    private static Tensor PadSame(Tensor x, int kernel, int stride)
-    {
-        long PadTotal(long size) => Math.Max(((size + stride - 1) / stride - 1) * stride + kernel - size, 0);
-        long h = PadTotal(x.shape[2]), w = PadTotal(x.shape[3]);
-        return h == 0 && w == 0 ? x : F.pad(x, new long[] { w / 2, w - w / 2, h / 2, h - h / 2 });
-    }
-
     /// <inheritdoc />
     public void Dispose()
     {
@@ -151,7 +144,7 @@ public sealed class SsdMobilenetV1 : IDisposable
             new(weights.GetOihw(weightName), weights.Get(offsetName), stride);
 
         public Tensor Forward(Tensor x) =>
-            F.conv2d(PadSame(x, (int)weight.shape[2], stride), weight, offset, strides: new long[] { stride, stride }).clamp_(0, 6);
+            TfOps.Conv2dSame(x, weight, offset, stride).clamp_(0, 6);
 
         public void Dispose()
         {
@@ -184,8 +177,7 @@ public sealed class SsdMobilenetV1 : IDisposable
 
         public Tensor Forward(Tensor x)
         {
-            var y = F.conv2d(PadSame(x, 3, stride), depthwiseWeight, depthwiseBias,
-                strides: new long[] { stride, stride }, groups: depthwiseWeight.shape[0]).clamp_(0, 6);
+            var y = TfOps.Conv2dSame(x, depthwiseWeight, depthwiseBias, stride, groups: depthwiseWeight.shape[0]).clamp_(0, 6);
             return pointwise.Forward(y);
         }
 

@@ -1,3 +1,4 @@
+using Convolve.Nn;
 using Convolve.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ public sealed class TinyFaceDetectorNet : IDisposable
     };
 
     /// <summary>The mean RGB subtracted before dividing by 255.</summary>
-    public static IReadOnlyList<float> MeanRgb { get; } = new[] { 117.001f, 114.697f, 97.404f };
+    public static ReadOnlySpan<float> MeanRgb => [117.001f, 114.697f, 97.404f];
 
     private readonly Tensor _conv0Weight, _conv0Bias;
     private readonly SeparableConv[] _convs;          // conv1..conv5
@@ -66,35 +67,17 @@ public sealed class TinyFaceDetectorNet : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var x = Leaky(F.conv2d(input, _conv0Weight, _conv0Bias));   // 3×3 VALID
-        x = MaxPoolSame(x, stride: 2);
+        var x = Leaky(TfOps.Conv2dValid(input, _conv0Weight, _conv0Bias));   // 3×3 VALID
+        x = TfOps.MaxPool2dSame(x, 2, 2);
         for (int i = 0; i < 4; i++)
-            x = MaxPoolSame(_convs[i].Forward(x), stride: 2);         // conv1..conv4, each halving the grid
-        x = MaxPoolSame(_convs[4].Forward(x), stride: 1);             // conv5, then a stride-1 pool
+            x = TfOps.MaxPool2dSame(_convs[i].Forward(x), 2, 2);         // conv1..conv4, each halving the grid
+        x = TfOps.MaxPool2dSame(_convs[4].Forward(x), 2, 1);             // conv5, then a stride-1 pool
         x = F.conv2d(x, _conv8Weight, _conv8Bias);                    // conv8: 1×1, no activation
         return x.permute(0, 2, 3, 1).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>face-api's leaky ReLU, max(x, 0.1·x).</summary>
     private static Tensor Leaky(Tensor x) => F.leaky_relu(x, 0.1, inplace: true);
-
-    /// <summary>2×2 max-pool with TF SAME padding: cells past the bottom/right edge are ignored (−∞ padding).</summary>
-    private static Tensor MaxPoolSame(Tensor x, int stride)
-    {
-        long height = x.shape[2], width = x.shape[3];
-        long padBottom = SamePadding(height, stride), padRight = SamePadding(width, stride);
-        var padded = padBottom == 0 && padRight == 0
-            ? x
-            : F.pad(x, new long[] { 0, padRight, 0, padBottom }, PaddingModes.Constant, double.NegativeInfinity);
-        return F.max_pool2d(padded, new long[] { 2, 2 }, new long[] { stride, stride });
-    }
-
-    /// <summary>TF SAME total padding for a 2-wide window; with total ≤ 1 it all goes after (bottom/right).</summary>
-    private static long SamePadding(long size, int stride)
-    {
-        long output = (size + stride - 1) / stride;
-        return Math.Max((output - 1) * stride + 2 - size, 0);
-    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -28,7 +28,6 @@ public sealed class TinyFaceDetector : IFaceDetector
     public const string ManifestFile = "tiny_face_detector_model-weights_manifest.json";
 
     private readonly TinyFaceDetectorNet _network;
-    private readonly Tensor _mean;
 
     /// <summary>Wraps a loaded network; the detector owns and disposes it.</summary>
     public TinyFaceDetector(TinyFaceDetectorNet network, TinyFaceDetectorOptions? options = null)
@@ -37,7 +36,6 @@ public sealed class TinyFaceDetector : IFaceDetector
         if (Options.InputSize < 32 || Options.InputSize % 32 != 0)
             throw new ArgumentOutOfRangeException(nameof(options), $"InputSize must be a positive multiple of 32, not {Options.InputSize}.");
         _network = network;
-        _mean = tensor(TinyFaceDetectorNet.MeanRgb.ToArray()).view(1, 3, 1, 1);
     }
 
     /// <summary>Loads the detector from the installed models (see <see cref="ModelStore"/>).</summary>
@@ -71,7 +69,7 @@ public sealed class TinyFaceDetector : IFaceDetector
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var input = DetectorInput.Batch(images, start, count, Options.InputSize).sub_(_mean).div_(255f);
+        var input = TfOps.SubtractMeanAndDivide(DetectorInput.Batch(images, start, count, Options.InputSize), TinyFaceDetectorNet.MeanRgb, 255f);
         float[] all = _network.Forward(input).data<float>().ToArray();
         int perImage = all.Length / count;
         return Enumerable.Range(0, count).Select(i => all[(i * perImage)..((i + 1) * perImage)]).ToArray();
@@ -115,9 +113,5 @@ public sealed class TinyFaceDetector : IFaceDetector
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _network.Dispose();
-        _mean.Dispose();
-    }
+    public void Dispose() => _network.Dispose();
 }
