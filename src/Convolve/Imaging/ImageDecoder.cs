@@ -46,7 +46,9 @@ public static class ImageDecoder
                 $"{options.MaxPixels / 1e6:0.#} megapixels (refused before decoding; raise ImageDecodeOptions.MaxPixels to allow it)");
         }
 
-        var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Premul, SKColorSpace.CreateSrgb());
+        // No colour-space conversion (gAMA/cHRM/ICC are not applied): the networks were trained, and the reference
+        // implementations run, on the stored sample values, as PIL and OpenCV read them.
+        var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var bitmap = new SKBitmap();
         if (!bitmap.TryAllocPixels(target))
             throw new InvalidInputException(sourceName, $"not enough memory to decode a {info.Width}x{info.Height} image");

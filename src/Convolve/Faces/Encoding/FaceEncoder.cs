@@ -60,12 +60,26 @@ public sealed class FaceEncoder : IDisposable
 
     private float[][] RunBatch((RgbImage Image, PixelRect Crop)[] chunk)
     {
-        using var mode = inference_mode();
         using var scope = NewDisposeScope();
         var squares = chunk.Select(f => FaceCrops.SquareAndResize(FaceCrops.CropToTensor(f.Image, f.Crop), FaceRecognitionNet.InputSize)).ToArray();
-        var input = Nn.TfOps.SubtractMeanAndDivide(cat(squares, 0), FaceRecognitionNet.MeanRgb, 255f);
-        var flat = _net.forward(input).data<float>().ToArray();
-        return flat.Chunk(FaceRecognitionNet.DescriptorLength).ToArray();
+        return EncodeChips(cat(squares, 0));
+    }
+
+    /// <summary>
+    /// Descriptors for face chips that are already square and 150×150: [N,3,150,150] float with values 0..255
+    /// (e.g. landmark-aligned chips). When <paramref name="averageWithMirror"/> is set, each descriptor is the mean of
+    /// the chip's and its mirror image's (test-time flip augmentation).
+    /// </summary>
+    public float[][] EncodeChips(Tensor chips, bool averageWithMirror = false)
+    {
+        if (chips.dim() != 4 || chips.shape[1] != 3 || chips.shape[2] != FaceRecognitionNet.InputSize || chips.shape[3] != FaceRecognitionNet.InputSize)
+            throw new ArgumentException($"Expected chips [N,3,150,150], got [{string.Join(",", chips.shape)}].", nameof(chips));
+        using var mode = inference_mode();
+        using var scope = NewDisposeScope();
+        var input = Nn.TfOps.SubtractMeanAndDivide(chips, FaceRecognitionNet.MeanRgb, 255f);
+        var descriptors = _net.forward(input);
+        if (averageWithMirror) descriptors = descriptors.add(_net.forward(input.flip(3))).div_(2f);
+        return descriptors.data<float>().ToArray().Chunk(FaceRecognitionNet.DescriptorLength).ToArray();
     }
 
     private static PixelRect Clip(RgbImage image, PixelRect crop)
