@@ -19,7 +19,17 @@ public enum ModelSource
 /// <summary>One folder a <see cref="ModelStore"/> searches.</summary>
 /// <param name="Source">Why the folder is searched.</param>
 /// <param name="Directory">The folder (it may not exist).</param>
-public sealed record ModelSearchLocation(ModelSource Source, string Directory);
+public sealed record ModelSearchLocation(ModelSource Source, string Directory)
+{
+    /// <summary>Why the folder is searched, for people: "given folder", "CONVOLVE_MODELS", "repository copy", "user cache".</summary>
+    public string Description => Source switch
+    {
+        ModelSource.Explicit => "given folder",
+        ModelSource.Environment => "CONVOLVE_MODELS",
+        ModelSource.Repository => "repository copy",
+        _ => "user cache",
+    };
+}
 
 /// <summary>A model Convolve knows: its files and how a user gets them.</summary>
 /// <param name="Name">The model's name (the face-api file stem, e.g. <c>face_recognition_model</c>).</param>
@@ -137,12 +147,13 @@ public sealed class ModelStore
         get
         {
             var locations = new List<ModelSearchLocation>();
-            if (_explicitDirectory is not null) locations.Add(new(ModelSource.Explicit, _explicitDirectory));
+            void Add(ModelSource source, string dir) => locations.Add(new(source, Path.TrimEndingDirectorySeparator(dir)));
+            if (_explicitDirectory is not null) Add(ModelSource.Explicit, _explicitDirectory);
             foreach (var dir in (_environment("CONVOLVE_MODELS") ?? "").Split(Path.PathSeparator,
                          StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                locations.Add(new(ModelSource.Environment, dir));
-            if (_repositoryDirectory is not null) locations.Add(new(ModelSource.Repository, _repositoryDirectory));
-            locations.Add(new(ModelSource.UserCache, _userCacheDirectory));
+                Add(ModelSource.Environment, dir);
+            if (_repositoryDirectory is not null) Add(ModelSource.Repository, _repositoryDirectory);
+            Add(ModelSource.UserCache, _userCacheDirectory);
             return locations;
         }
     }
@@ -165,8 +176,8 @@ public sealed class ModelStore
     public string Find(string fileName, string? howToGetIt = null) =>
         TryFind(fileName) ?? throw new ModelNotFoundException(fileName, howToGetIt ?? HintFor(fileName),
             SearchLocations.Select(l => Directory.Exists(l.Directory)
-                ? $"{l.Directory} ({Describe(l.Source)})"
-                : $"{l.Directory} ({Describe(l.Source)}, does not exist)"));
+                ? $"{l.Directory} ({l.Description})"
+                : $"{l.Directory} ({l.Description}, does not exist)"));
 
     /// <summary>Which files of <paramref name="model"/> are installed, their sizes and SHA-256.</summary>
     public ModelStatus Inspect(KnownModel model)
@@ -193,14 +204,6 @@ public sealed class ModelStore
 
     private static string HintFor(string fileName) =>
         KnownModels.FirstOrDefault(m => m.WeightsFile == fileName || m.OtherFiles.Contains(fileName))?.HowToGetIt ?? FaceModelsHint;
-
-    private static string Describe(ModelSource source) => source switch
-    {
-        ModelSource.Explicit => "given folder",
-        ModelSource.Environment => "CONVOLVE_MODELS",
-        ModelSource.Repository => "repository copy",
-        _ => "user cache",
-    };
 
     /// <summary>Model names are plain file names: a path here would search outside the model folders.</summary>
     private static void CheckFileName(string fileName)
