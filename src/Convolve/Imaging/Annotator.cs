@@ -99,11 +99,18 @@ public sealed class Annotator : IDisposable
     /// <summary>Skia's default typeface when it has a glyph for every character of <paramref name="text"/>; null on machines without fonts.</summary>
     internal static SKTypeface? SystemTypefaceFor(string text)
     {
-        var typeface = SKTypeface.Default;
+        var typeface = PreferredTypeface.Value;
         if (typeface is null || typeface.GlyphCount == 0) return null;
         var glyphs = typeface.GetGlyphs(text.Replace(" ", ""));
         return glyphs.Length > 0 && glyphs.All(g => g != 0) ? typeface : null;
     }
+
+    // A sans-serif face reads better at label sizes than Skia's default (often a serif); any installed font will do.
+    private static readonly Lazy<SKTypeface?> PreferredTypeface = new(() =>
+        new[] { "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica" }
+            .Select(name => SKFontManager.Default.MatchFamily(name))
+            .FirstOrDefault(t => t is not null && t.GlyphCount > 0)
+        ?? SKTypeface.Default);
 
     private void DrawSystemText(SKTypeface typeface, string text, float x, float y, RgbColor background, RgbColor ink, float size)
     {
