@@ -1,1 +1,5 @@
-System.Console.WriteLine("bench");
+switch (args.FirstOrDefault())
+{
+    case "detect": Convolve.Bench.DetectionBench.Run(args[1..]); break;
+    default: System.Console.WriteLine("usage: Convolve.Bench <benchmark> [args]   benchmarks: detect"); break;
+}
