@@ -18,7 +18,7 @@ namespace Convolve.Nn;
 /// </remarks>
 public static class SparseSquareResize
 {
-    /// <summary>The padded, resized image as float32 [3, size, size] with values 0..255.</summary>
+    /// <summary>The padded, resized image as float32 [3, size, size] with values 0..255 (a channels-first view of channels-last memory).</summary>
     public static Tensor Apply(RgbImage image, int size)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
@@ -27,29 +27,29 @@ public static class SparseSquareResize
         var (rowLo, rowHi, rowFrac) = SourceTaps(side, size);
         var (colLo, colHi, colFrac) = SourceTaps(side, size);
 
-        // [2, size, W, 3] bytes: the "top" and "bottom" source row of every output row; padding rows stay zero.
-        int rowBytes = image.Width * 3;
-        long byteCount = 2L * size * rowBytes;
-        if (byteCount > Array.MaxLength) throw new ArgumentException($"A {image.Width}-pixel-wide image is too wide to resize.", nameof(image));
+        // [2, size, W + 1, 3] bytes: the "top" and "bottom" source row of every output row. Rows past the bottom edge
+        // and the extra last column stay zero: they are the black padding of the square.
+        int width = image.Width, stride = (width + 1) * 3;
+        long byteCount = 2L * size * stride;
+        if (byteCount > Array.MaxLength) throw new ArgumentException($"A {width}-pixel-wide image is too wide to resize.", nameof(image));
         var rows = new byte[byteCount];
         for (int r = 0; r < size; r++)
         {
-            CopyRow(image, rowLo[r], rows, r * rowBytes);
-            CopyRow(image, rowHi[r], rows, (size + r) * rowBytes);
+            CopyRow(image, rowLo[r], rows, r * stride);
+            CopyRow(image, rowHi[r], rows, (size + r) * stride);
         }
-        var rowTaps = tensor(rows, new long[] { 2, size, image.Width, 3 }, ScalarType.Byte);
+        var rowTaps = tensor(rows, new long[] { 2, size, width + 1, 3 }, ScalarType.Byte);
 
-        // Columns past the right edge are padding (zero): gather a clamped column and mask it out.
-        var left = GatherColumns(rowTaps, colLo, image.Width);
-        var right = GatherColumns(rowTaps, colHi, image.Width);
+        // Gather the left and right source column of every output column (padding columns read the zero column).
+        var left = GatherColumns(rowTaps, colLo, width);
+        var right = GatherColumns(rowTaps, colHi, width);
         var fx = tensor(colFrac).view(1, 1, size, 1);
         var fy = tensor(rowFrac).view(size, 1, 1);
 
-        var horizontal = left + (right - left) * fx;                 // [2, size, size, 3]
+        var horizontal = right.sub_(left).mul_(fx).add_(left);        // left + (right − left)·fx, [2, size, size, 3]
         var top = horizontal[0];
-        var bottom = horizontal[1];
-        var resized = top + (bottom - top) * fy;                      // [size, size, 3]
-        return resized.to_type(ScalarType.Float32).permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
+        var resized = horizontal[1].sub_(top).mul_(fy).add_(top);      // top + (bottom − top)·fy, [size, size, 3]
+        return resized.to_type(ScalarType.Float32).permute(2, 0, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -87,8 +87,7 @@ public static class SparseSquareResize
 
     private static Tensor GatherColumns(Tensor rowTaps, int[] columns, int width)
     {
-        var clamped = tensor(columns.Select(c => (long)Math.Min(c, width - 1)).ToArray());
-        var inside = tensor(columns.Select(c => c < width ? 1.0 : 0.0).ToArray()).view(1, 1, -1, 1);
-        return rowTaps.index_select(2, clamped).to_type(ScalarType.Float64) * inside;
+        var index = tensor(columns.Select(c => (long)Math.Min(c, width)).ToArray()); // column `width` is the zero column
+        return rowTaps.index_select(2, index).to_type(ScalarType.Float64);
     }
 }
