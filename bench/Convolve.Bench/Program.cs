@@ -1,7 +1,16 @@
-// Benchmarks print tables; run one with: dotnet run -c Release --project bench/Convolve.Bench -- <name> [args]
+// Benchmarks print tables; pick one with the first argument:
+//   dotnet run -c Release --project bench/Convolve.Bench -- <benchmark> [options]
+// Add a benchmark with one line in the switch below.
+using Convolve.Bench;
+
+string[] rest = args.Skip(1).ToArray();
 switch (args.FirstOrDefault())
 {
-    case "faces": Convolve.Bench.FacesBench.Run(args[1..]); break;
-    case "detect": Convolve.Bench.DetectionBench.Run(args[1..]); break;
-    default: System.Console.WriteLine("usage: Convolve.Bench <benchmark> [args]   benchmarks: faces, detect"); break;
+    case "faces": FacesBench.Run(rest); break;
+    case "detect": DetectionBench.Run(rest); break;
+    case "gallery": GallerySearchBench.Run(rest); break;
+    default:
+        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery");
+        return 2;
 }
+return 0;

@@ -114,25 +114,33 @@ public sealed class EncodingIndex
 
     private void ScanLabels(ReadOnlySpan<float> query, Span<float> distances, int firstLabel, int endLabel)
     {
+        // Rows of consecutive labels are contiguous: stream through them a block at a time (distances of a block
+        // first, then the per-label minimum), so a label with one row costs no more than one row.
         const int Block = 1024;
         Span<float> rowDistances = stackalloc float[Block];
         ReadOnlySpan<float> matrix = _matrix;
         int d = Dimension;
-        for (int k = firstLabel; k < endLabel; k++)
+        int label = firstLabel;
+        float best = float.PositiveInfinity;
+        for (int blockStart = _labelStart[firstLabel], end = _labelStart[endLabel]; blockStart < end; blockStart += Block)
         {
-            float best = float.PositiveInfinity;
-            for (int start = _labelStart[k], end = _labelStart[k + 1]; start < end; start += Block)
+            int n = Math.Min(Block, end - blockStart);
+            ReadOnlySpan<float> rows = matrix.Slice(blockStart * d, n * d);
+            for (int i = 0; i < n; i++)
+                // sqrt(sum((r - q)^2)); the SIMD kernel covers a row in Dimension / Vector256<float>.Count steps.
+                rowDistances[i] = TensorPrimitives.Distance(rows.Slice(i * d, d), query);
+            int row = blockStart;
+            while (row < blockStart + n)
             {
-                int n = Math.Min(Block, end - start);
-                ReadOnlySpan<float> rows = matrix.Slice(start * d, n * d);
-                for (int i = 0; i < n; i++)
+                int stop = Math.Min(_labelStart[label + 1], blockStart + n);
+                best = Math.Min(best, TensorPrimitives.Min(rowDistances.Slice(row - blockStart, stop - row)));
+                row = stop;
+                if (row == _labelStart[label + 1])
                 {
-                    // sqrt(sum((r - q)^2)); the SIMD kernel covers a row in Dimension / Vector256<float>.Count steps.
-                    rowDistances[i] = TensorPrimitives.Distance(rows.Slice(i * d, d), query);
+                    distances[label++] = best;
+                    best = float.PositiveInfinity;
                 }
-                best = Math.Min(best, TensorPrimitives.Min(rowDistances[..n]));
             }
-            distances[k] = best;
         }
     }
 }
