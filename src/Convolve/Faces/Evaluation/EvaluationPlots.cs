@@ -42,7 +42,7 @@ public static class EvaluationPlots
         plot.XLabel("false-accept rate (different people accepted)");
         plot.YLabel("true-accept rate (same person accepted)");
         plot.Axes.SetLimits(0, 1, 0, 1.02);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
         plot.SavePng(path, width, height);
     }
 
@@ -64,7 +64,7 @@ public static class EvaluationPlots
         plot.XLabel("euclidean distance between encodings");
         plot.YLabel("fraction of pairs");
         plot.Axes.SetLimitsX(min - binWidth, max + binWidth);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         plot.SavePng(path, width, height);
     }
 
