@@ -9,8 +9,10 @@ switch (args.FirstOrDefault())
     case "faces": FacesBench.Run(rest); break;
     case "detect": DetectionBench.Run(rest); break;
     case "gallery": GallerySearchBench.Run(rest); break;
+    case "template": AlignmentTemplateBench.Run(rest); break;
+    case "accuracy": AccuracyReport.Run(rest); break;
     default:
-        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery");
+        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy");
         return 2;
 }
 return 0;

@@ -107,8 +107,34 @@ public sealed class FaceAnalyzer : IDisposable
     {
         if (faces.Count == 0) return [];
         using var scope = NewDisposeScope();
-        var chips = faces.Select(f => Chip(image, f.Landmarks)).ToArray();
+        var chips = faces.Select(f => Chip(image, f.Landmarks, Options.Alignment)).ToArray();
         return _encoder.EncodeChips(cat(chips, 0), Options.Flip);
+    }
+
+    /// <summary>
+    /// The face in a known <paramref name="box"/> (for example the centre of an aligned face image where the detector
+    /// found nothing), with landmarks; null when the box has no pixel inside the image. Its score is 0.
+    /// </summary>
+    public DetectedFace? FaceIn(RgbImage image, FaceBox box) =>
+        _landmarker.Detect(image, box) is { } landmarks ? new DetectedFace(box, 0f, landmarks) : null;
+
+    /// <summary>
+    /// Encodings of one face under several <paramref name="variants"/> (alignment, flip), computed with one chip per
+    /// alignment and one network pass over the chips and their mirrors. Used to measure which variant is best.
+    /// </summary>
+    public float[][] EncodeVariants(RgbImage image, DetectedFace face, IReadOnlyList<EncodingVariant> variants)
+    {
+        using var scope = NewDisposeScope();
+        var alignments = variants.Select(v => v.Alignment).Distinct().ToList();
+        var chips = alignments.Select(a => Chip(image, face.Landmarks, a)).ToList();
+        var batch = cat(chips.Concat(chips.Select(c => c.flip(3))).ToArray(), 0);
+        float[][] e = _encoder.EncodeChips(batch);
+        int n = alignments.Count;
+        return variants.Select(v =>
+        {
+            int k = alignments.IndexOf(v.Alignment);
+            return v.Flip ? e[k].Zip(e[k + n], (x, y) => (x + y) / 2).ToArray() : e[k];
+        }).ToArray();
     }
 
     /// <summary>
@@ -182,9 +208,9 @@ public sealed class FaceAnalyzer : IDisposable
         _encoder.Dispose();
     }
 
-    private Tensor Chip(RgbImage image, FaceLandmarks landmarks)
+    private static Tensor Chip(RgbImage image, FaceLandmarks landmarks, FaceAlignment alignment)
     {
-        if (Options.Alignment == FaceAlignment.Landmarks) return LandmarkAlignment.Chip(image, landmarks);
+        if (alignment == FaceAlignment.Landmarks) return LandmarkAlignment.Chip(image, landmarks);
         PixelRect crop = DlibCrop.FromLandmarks(landmarks).ToFaceBox().ClipAndFloor(image.Width, image.Height);
         if (crop.IsEmpty) return zeros(1, 3, FaceRecognitionNet.InputSize, FaceRecognitionNet.InputSize);
         using var raw = FaceCrops.CropToTensor(image, crop);

@@ -28,3 +28,10 @@ public sealed record VerificationResult(double Distance, double Threshold, FaceC
 
 /// <summary>One face of an identified image: who it is (null when unknown) and the distance to the nearest identity.</summary>
 public sealed record IdentifiedFace(DetectedFace Face, string? Name, string? NearestName, double? Distance, double Threshold);
+
+/// <summary>One way of computing an encoding: how the face is cut out, and whether it is averaged with its mirror image.</summary>
+public readonly record struct EncodingVariant(FaceAlignment Alignment, bool Flip)
+{
+    /// <summary>"faceapi-crop", "aligned", "faceapi-crop+flip", "aligned+flip".</summary>
+    public override string ToString() => (Alignment == FaceAlignment.Landmarks ? "aligned" : "faceapi-crop") + (Flip ? "+flip" : "");
+}

@@ -113,7 +113,8 @@ public sealed class ModelStore
     }
 
     /// <summary>The face-api model folder of the repository this library was built in, or null when unknown.</summary>
-    public static string? RepositoryModelDirectory { get; } = typeof(ModelStore).Assembly
+    // Computed on use, not in a static initializer: Default (declared above) is built first and needs it.
+    public static string? RepositoryModelDirectory => typeof(ModelStore).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "ConvolveRepoModels")?.Value;
 
     /// <summary>
