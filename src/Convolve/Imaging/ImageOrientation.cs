@@ -31,36 +31,40 @@ internal static class Orientation
     public static bool SwapsAxes(ImageOrientation o) => o >= ImageOrientation.LeftTop;
 
     /// <summary>
-    /// Returns the upright pixels of a stored image w×h. For each upright
-    /// pixel (x, y) we read the stored pixel it came from; the formulas follow from the tag's meaning, e.g. for
-    /// RightTop the stored first row is the upright right column, so stored (sx, sy) shows at (h-1-sy, sx).
+    /// Returns the upright pixels of a stored image w×h. For each upright pixel (x, y) we read the stored pixel
+    /// (sx, sy) it came from; the formulas follow from the tag's meaning, e.g. for RightTop the stored first row is
+    /// the upright right column, so upright (x, y) comes from stored (y, h-1-x). Every case is linear in x and y, so
+    /// the stored index is base + x·stepX + y·stepY (in pixels) and the loop only adds.
     /// </summary>
     public static RgbImage Apply(RgbImage stored, ImageOrientation o)
     {
         if (o == ImageOrientation.TopLeft) return stored;
         int w = stored.Width, h = stored.Height;
         int outW = SwapsAxes(o) ? h : w, outH = SwapsAxes(o) ? w : h;
+        // (sx, sy) for upright (x, y):           base pixel            stepX  stepY
+        (int origin, int stepX, int stepY) = o switch
+        {
+            ImageOrientation.TopRight => (w - 1, -1, w),                  // (w-1-x, y)
+            ImageOrientation.BottomRight => ((h - 1) * w + w - 1, -1, -w), // (w-1-x, h-1-y)
+            ImageOrientation.BottomLeft => ((h - 1) * w, 1, -w),           // (x, h-1-y)
+            ImageOrientation.LeftTop => (0, w, 1),                         // (y, x)
+            ImageOrientation.RightTop => ((h - 1) * w, -w, 1),             // (y, h-1-x)
+            ImageOrientation.RightBottom => ((h - 1) * w + w - 1, -w, -1), // (w-1-y, h-1-x)
+            ImageOrientation.LeftBottom => (w - 1, w, -1),                 // (w-1-y, x)
+            _ => throw new ArgumentOutOfRangeException(nameof(o), o, "Not an EXIF orientation."),
+        };
         var src = stored.Pixels;
         var dst = new byte[src.Length];
+        int d = 0;
         for (int y = 0; y < outH; y++)
         {
-            for (int x = 0; x < outW; x++)
+            int s = origin + y * stepY;
+            for (int x = 0; x < outW; x++, s += stepX, d += 3)
             {
-                (int sx, int sy) = o switch
-                {
-                    ImageOrientation.TopRight => (w - 1 - x, y),
-                    ImageOrientation.BottomRight => (w - 1 - x, h - 1 - y),
-                    ImageOrientation.BottomLeft => (x, h - 1 - y),
-                    ImageOrientation.LeftTop => (y, x),
-                    ImageOrientation.RightTop => (y, h - 1 - x),
-                    ImageOrientation.RightBottom => (w - 1 - y, h - 1 - x),
-                    ImageOrientation.LeftBottom => (w - 1 - y, x),
-                    _ => (x, y),
-                };
-                int s = (sy * w + sx) * 3, d = (y * outW + x) * 3;
-                dst[d] = src[s];
-                dst[d + 1] = src[s + 1];
-                dst[d + 2] = src[s + 2];
+                int si = s * 3;
+                dst[d] = src[si];
+                dst[d + 1] = src[si + 1];
+                dst[d + 2] = src[si + 2];
             }
         }
         return new RgbImage(outW, outH, dst, stored.Source);
