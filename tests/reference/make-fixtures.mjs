@@ -4,7 +4,7 @@
 //   node make-fixtures.mjs            all inputs (s1, m1 from ../shared, then sample1..6.jpg)
 //   node make-fixtures.mjs sample3 s1 only the named inputs
 //
-// Slow on purpose (the CPU backend is the reference): ~1-2 min per 1920-px photo on one core.
+// Slow on purpose (the CPU backend is the reference): ~40 s per 1920-px photo on a quiet core.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
