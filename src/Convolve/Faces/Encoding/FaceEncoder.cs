@@ -62,8 +62,7 @@ public sealed class FaceEncoder : IDisposable
     {
         using var mode = inference_mode();
         using var scope = NewDisposeScope();
-        var squares = chunk.Select(f => FaceCrops.SquareAndResize(FaceCrops.CropToTensor(f.Image, f.Crop), FaceRecognitionNet.InputSize)).ToArray();
-        var input = Nn.TfOps.SubtractMeanAndDivide(cat(squares, 0), FaceRecognitionNet.MeanRgb, 255f);
+        var input = FaceCrops.ToNetworkInput(chunk, FaceRecognitionNet.InputSize, FaceRecognitionNet.MeanRgb);
         var flat = _net.forward(input).data<float>().ToArray();
         return flat.Chunk(FaceRecognitionNet.DescriptorLength).ToArray();
     }
