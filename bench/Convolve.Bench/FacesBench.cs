@@ -80,6 +80,7 @@ public static class FacesBench
         Time("lm68-tiny forward", () => lmTiny.forward(x112).Dispose());
         var image = ImageDecoder.Load(Path.Combine("..", "shared", "specs", "faceapi-reference", "s1.png"));
         var crops = Enumerable.Range(0, 32).Select(i => new PixelRect(10 + i * 5, 20 + i * 3, 120 + i, 130 + i)).ToList();
+        Time("crop square resize x32", () => { using var sc = torch.NewDisposeScope(); foreach (var c in crops) FaceCrops.CropSquareResize(image, c, 150); });
         Time("preprocess to 150", () => FaceCrops.ToNetworkInput(image, crops, 150, Convolve.Models.FaceRecognitionNet.MeanRgb).Dispose());
     }
 

@@ -59,16 +59,16 @@ public static class FaceCrops
             CopyCropRow(image, rect, rowLo[r] - top, rows, r * stride);
             CopyCropRow(image, rect, rowHi[r] - top, rows, (size + r) * stride);
         }
-        var taps = tensor(rows, new long[] { 2, size, rect.Width + 1, 3 }, ScalarType.Byte);
+        var taps = tensor(rows, new long[] { 2 * size, rect.Width + 1, 3 }, ScalarType.Byte);
         var lo = Columns(taps, colLo, left, rect.Width);
         var hi = Columns(taps, colHi, left, rect.Width);
-        var fx = tensor(colFrac).view(1, 1, size, 1);
+        var fx = tensor(colFrac).view(1, size, 1);
         var fy = tensor(rowFrac).view(size, 1, 1);
 
         // TF.js CPU kernel order, in double: horizontal lerp, then vertical; rounded once to float32.
-        var horizontal = hi.sub_(lo).mul_(fx).add_(lo);                   // lo + (hi − lo)·fx, [2, size, size, 3]
-        var upper = horizontal[0];
-        var resized = horizontal[1].sub_(upper).mul_(fy).add_(upper);     // upper + (lower − upper)·fy
+        var horizontal = hi.sub_(lo).mul_(fx).add_(lo);                   // lo + (hi − lo)·fx, [2·size, size, 3]
+        var upper = horizontal.narrow(0, 0, size);
+        var resized = horizontal.narrow(0, size, size).sub_(upper).mul_(fy).add_(upper);   // upper + (lower − upper)·fy
         return resized.to_type(ScalarType.Float32).permute(2, 0, 1).unsqueeze(0).MoveToOuterDisposeScope();
     }
 
@@ -78,9 +78,19 @@ public static class FaceCrops
     /// </summary>
     public static Tensor ToNetworkInput(IReadOnlyList<(RgbImage Image, PixelRect Crop)> crops, int size, ReadOnlySpan<float> meanRgb)
     {
-        using var scope = NewDisposeScope();
-        var batch = cat(crops.Select(c => CropSquareResize(c.Image, c.Crop, size)).ToArray(), 0);
-        return TfOps.SubtractMeanAndDivide(batch, meanRgb, 255f).MoveToOuterDisposeScope();
+        // Crops are independent small tensor jobs that barely use torch's intra-op threads: run them side by side.
+        var squares = new Tensor[crops.Count];
+        try
+        {
+            Parallel.For(0, crops.Count, i => squares[i] = CropSquareResize(crops[i].Image, crops[i].Crop, size));
+            using var scope = NewDisposeScope();
+            var batch = cat(squares, 0);
+            return TfOps.SubtractMeanAndDivide(batch, meanRgb, 255f).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            foreach (var t in squares) t?.Dispose();
+        }
     }
 
     /// <summary>Crops of one image; see <see cref="ToNetworkInput(IReadOnlyList{ValueTuple{RgbImage, PixelRect}}, int, ReadOnlySpan{float})"/>.</summary>
@@ -121,6 +131,6 @@ public static class FaceCrops
     private static Tensor Columns(Tensor taps, int[] squareColumns, int left, int width)
     {
         var index = tensor(squareColumns.Select(c => (long)(c - left is var k && k >= 0 && k < width ? k : width)).ToArray());
-        return taps.index_select(2, index).to_type(ScalarType.Float64);
+        return taps.index_select(1, index).to_type(ScalarType.Float64);
     }
 }
