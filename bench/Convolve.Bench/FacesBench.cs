@@ -20,6 +20,7 @@ public static class FacesBench
         if (threads is not null) torch.set_num_threads(int.Parse(threads));
         string imagePath = args.Length > 0 ? args[0] : Path.Combine("..", "shared", "specs", "faceapi-reference", "s1.png");
         if (args.Length > 1 && args[1] == "net") { NetOnly(); return; }
+        if (args.Length > 0 && args[0] == "photos") { Photos(args.Length > 1 ? int.Parse(args[1]) : 5); return; }
         var image = ImageDecoder.Load(imagePath);
         var sw = Stopwatch.StartNew();
         using var encoder = FaceEncoder.Load();
@@ -64,6 +65,44 @@ public static class FacesBench
         double ps = sw.Elapsed.TotalSeconds / reps;
         table.AddRow("3 faces: landmarks + encode", "3", "1 photo", ps.ToString("F3"), (1 / ps).ToString("F1"));
         AnsiConsole.Write(table);
+    }
+
+    /// <summary>
+    /// Per photo (face-api's demo sample1..6.jpg, ~1920 px): SSD detect + landmarks + dlib crop + encode, median of
+    /// <paramref name="runs"/> after a warm-up; decoding excluded.
+    /// </summary>
+    private static void Photos(int runs)
+    {
+        string demo = Path.Combine("node_modules", "@vladmandic", "face-api", "demo");
+        using var detector = Convolve.Faces.Detection.SsdFaceDetector.Load();
+        using var landmarker = FaceLandmarker.Load();
+        using var encoder = FaceEncoder.Load();
+        var table = new Table().AddColumns("photo", "size", "faces", "median ms", "CPU ms");
+        foreach (int k in Enumerable.Range(1, 6))
+        {
+            var image = ImageDecoder.Load(Path.Combine(demo, $"sample{k}.jpg"));
+            int faces = 0;
+            void Once()
+            {
+                var boxes = detector.Detect(image).Select(d => d.Box).ToList();
+                var lms = landmarker.Detect(image, boxes);
+                faces = encoder.Encode(image, lms.Select(l => Convolve.Faces.Alignment.DlibCrop.FromLandmarks(l!)).ToList()).Length;
+            }
+            Once();
+            var times = new List<double>();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            for (int r = 0; r < runs; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                Once();
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / runs;
+            times.Sort();
+            table.AddRow($"sample{k}", $"{image.Width}x{image.Height}", faces.ToString(), times[runs / 2].ToString("F0"), cpuMs.ToString("F0"));
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
     /// <summary>Each network alone on a random batch of 32, and the preprocessing alone (wall and CPU time).</summary>
