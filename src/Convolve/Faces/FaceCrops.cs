@@ -47,8 +47,8 @@ public static class FaceCrops
         using var scope = NewDisposeScope();
         int side = Math.Max(rect.Width, rect.Height);
         var (left, _, top, _) = SquarePadding.Amounts(rect.Width, rect.Height, centred: true);
-        var (rowLo, rowHi, rowFrac) = Taps(side, size);
-        var (colLo, colHi, colFrac) = Taps(side, size);
+        var (rowLo, rowHi, rowFrac) = LegacyBilinearResize.Taps(side, size);
+        var (colLo, colHi, colFrac) = LegacyBilinearResize.Taps(side, size);
 
         // [2, size, w + 1, 3] bytes: the upper and lower source row of every output row, cut to the crop's columns,
         // plus a zero column at the end. Rows in the padding stay zero.
@@ -101,23 +101,6 @@ public static class FaceCrops
     {
         if (rect.IsEmpty || rect.X < 0 || rect.Y < 0 || rect.X + rect.Width > image.Width || rect.Y + rect.Height > image.Height)
             throw new ArgumentOutOfRangeException(nameof(rect), $"Crop {rect} is empty or not inside the {image.Width}x{image.Height} image.");
-    }
-
-    /// <summary>Legacy bilinear taps along one axis (spec §1.6): floor, min(ceil, in−1), and the fraction.</summary>
-    private static (int[] Lo, int[] Hi, double[] Frac) Taps(int inSize, int outSize)
-    {
-        double ratio = inSize / (double)outSize;
-        var lo = new int[outSize];
-        var hi = new int[outSize];
-        var frac = new double[outSize];
-        for (int d = 0; d < outSize; d++)
-        {
-            double src = ratio * d;
-            lo[d] = Math.Max(0, (int)Math.Floor(src));
-            hi[d] = Math.Min(inSize - 1, (int)Math.Ceiling(src));
-            frac[d] = src - lo[d];
-        }
-        return (lo, hi, frac);
     }
 
     /// <summary>Copies crop row <paramref name="cropRow"/> (nothing when it is in the padding) to <paramref name="offset"/>.</summary>
