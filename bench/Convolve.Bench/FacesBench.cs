@@ -20,6 +20,7 @@ public static class FacesBench
         if (threads is not null) torch.set_num_threads(int.Parse(threads));
         string imagePath = args.Length > 0 ? args[0] : Path.Combine("..", "shared", "specs", "faceapi-reference", "s1.png");
         if (args.Length > 1 && args[1] == "net") { NetOnly(); return; }
+        if (args.Length > 0 && args[0] == "memory") { Memory(); return; }
         if (args.Length > 0 && args[0] == "photos") { Photos(args.Length > 1 ? int.Parse(args[1]) : 5); return; }
         var image = ImageDecoder.Load(imagePath);
         var sw = Stopwatch.StartNew();
@@ -111,6 +112,25 @@ public static class FacesBench
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    /// <summary>Resident memory over 40 rounds of landmarks + encoding of 32 crops: it must stay flat.</summary>
+    private static void Memory()
+    {
+        var image = ImageDecoder.Load(Path.Combine("..", "shared", "specs", "faceapi-reference", "s1.png"));
+        using var encoder = FaceEncoder.Load();
+        using var landmarker = FaceLandmarker.Load();
+        var boxes = Enumerable.Range(0, 32).Select(i => new FaceBox(10 + i * 7, 20 + i * 4, 120 + i, 130 + i)).ToList();
+        for (int round = 1; round <= 40; round++)
+        {
+            var lms = landmarker.Detect(image, boxes);
+            encoder.Encode(image, lms.Select(l => l!).ToList());
+            if (round % 10 == 0)
+            {
+                GC.Collect();
+                AnsiConsole.MarkupLine($"round {round}: RSS {Process.GetCurrentProcess().WorkingSet64 / (1 << 20)} MiB");
+            }
+        }
     }
 
     /// <summary>Each network alone on a random batch of 32, and the preprocessing alone (wall and CPU time).</summary>
