@@ -3,6 +3,9 @@ using System.Text.Json.Serialization;
 
 namespace Convolve.Faces.Evaluation;
 
+/// <summary>An image an evaluation could not use, and why (the path and the problem, never its content).</summary>
+public sealed record ImageFailure([property: JsonPropertyName("path")] string Path, [property: JsonPropertyName("error")] string Error);
+
 /// <summary>
 /// What <c>convolve faces evaluate</c> reports for a pair file. Distances, accept when d &lt; threshold. The JSON
 /// field names are the documented output: pairs, accuracy, accuracy_std, auc, eer, tar_at_far, threshold,
@@ -33,6 +36,18 @@ public sealed record EvaluationReport
 
     /// <summary>Images in which no face was detected (the caller's fallback, e.g. the centre crop, was used for them).</summary>
     [JsonPropertyName("undetected")] public int Undetected { get; init; }
+
+    /// <summary>What was done for the images counted in <see cref="Undetected"/> (null when the caller did not say).</summary>
+    [JsonPropertyName("undetected_handling")] public string? UndetectedHandling { get; init; }
+
+    /// <summary>Images that could not be read; their pairs were left out and counted in <see cref="SkippedPairs"/>.</summary>
+    [JsonPropertyName("failed")] public IReadOnlyList<ImageFailure> Failed { get; init; } = [];
+
+    /// <summary>Pairs left out because one of their images could not be read (never dropped silently: see <see cref="Failed"/>).</summary>
+    [JsonPropertyName("skipped_pairs")] public int SkippedPairs { get; init; }
+
+    /// <summary>The encoding function evaluated (<see cref="FaceAnalyzer.ModelId"/>), when known.</summary>
+    [JsonPropertyName("model")] public string? Model { get; init; }
 
     /// <summary>How accuracy was measured, in words.</summary>
     [JsonPropertyName("protocol")] public required string Protocol { get; init; }
