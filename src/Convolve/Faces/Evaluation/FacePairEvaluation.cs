@@ -31,6 +31,20 @@ public static class FacePairEvaluation
     public const string UndetectedHandling =
         "encoded from landmarks found in a centred box covering half the image (aligned face datasets such as LFW centre the face); their pairs are kept";
 
+    /// <summary>
+    /// The report with every evaluated pair (<see cref="EvaluationReport.PerPair"/>, folds as the protocol used them)
+    /// and every readable image's detection status (<see cref="EvaluationReport.Images"/>).
+    /// </summary>
+    public static EvaluationReport WithDetails(PairRunResult run, string imagesDir)
+    {
+        // Report.Scores holds the test pairs in order, with the folds the protocol assigned.
+        var rows = run.Test.Select((d, i) => new PairScoreRow(d.Pair.Line, d.Pair.PathA(imagesDir), d.Pair.PathB(imagesDir), d.Pair.Same,
+            i < run.Report.Scores.Count ? run.Report.Scores[i].Fold : d.Pair.Fold, d.Distance)).ToList();
+        var images = run.Images.Values.Where(i => i.Error is null).OrderBy(i => i.Path, StringComparer.Ordinal)
+            .Select(i => new ImageStatus(i.Path, i.Detected)).ToList();
+        return run.Report with { PerPair = rows, Images = images };
+    }
+
     /// <summary>Encodes every image of <paramref name="pairs"/> (and <paramref name="training"/>) once and evaluates.</summary>
     public static PairRunResult Run(FaceAnalyzer analyzer, PairFile pairs, string imagesDir, PairFile? training = null,
         IReadOnlyList<double>? farTargets = null, Action<EvaluationImage>? progress = null, CancellationToken cancellation = default, int threads = 1)
