@@ -124,6 +124,51 @@ public sealed class FacesEvaluateCommandTests(FacesEvaluateCli cli) : IClassFixt
     }
 
     [Fact]
+    public void OpenSetReportsRankOneDirAndFalseAlarmsWithUnknownProbes()
+    {
+        // Three enrolled people (image 1 in the gallery, image 2 as probe) and two people only among the probes.
+        string[] people = File.ReadLines(Path.Combine(LfwSample.Root, "peopleDevTrain.txt")).Skip(1)
+            .Select(l => l.Split('\t')).Where(f => int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) >= 2).Select(f => f[0]).Take(5).ToArray();
+        string galleryDir = Path.Combine(_dir.Path, "gallery"), probeDir = Path.Combine(_dir.Path, "probes");
+        var enrolled = people.Take(3).ToArray();
+        var gallery = enrolled.Select(p => (p, Path: LfwSample.Copy(galleryDir, p, 1))).ToList();
+        var probes = people.Select(p => (p, Path: LfwSample.Copy(probeDir, p, enrolled.Contains(p) ? 2 : 1))).ToList();
+        const double threshold = 0.55;
+
+        var r = cli.Run("evaluate", "--open-set", "--gallery-dir", galleryDir, "--probe-dir", probeDir,
+            "--threshold", threshold.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        // By hand from encodings through the analyzer's API: nearest enrolled person per probe.
+        FaceAnalyzer analyzer = cli.Analyzer();
+        var g = gallery.Select(x => (x.p, LfwSample.Encode(analyzer, x.Path))).ToList();
+        var known = new List<(bool Correct, double Distance)>();
+        var unknown = new List<double>();
+        int undetected = g.Count(x => !x.Item2.Detected);
+        foreach (var (person, path) in probes)
+        {
+            var (encoding, detected) = LfwSample.Encode(analyzer, path);
+            if (!detected) undetected++;
+            var nearest = g.MinBy(x => FaceAnalyzer.Distance(encoding, x.Item2.Encoding));
+            double distance = FaceAnalyzer.Distance(encoding, nearest.Item2.Encoding);
+            if (enrolled.Contains(person)) known.Add((nearest.p == person, distance));
+            else unknown.Add(distance);
+        }
+        JsonElement json = r.Json();
+        Assert.Equal((5, 3, 2, 3, 3), (json.GetProperty("probes").GetInt32(), json.GetProperty("known_probes").GetInt32(),
+            json.GetProperty("unknown_probes").GetInt32(), json.GetProperty("gallery_identities").GetInt32(), json.GetProperty("gallery_images").GetInt32()));
+        Assert.Equal(known.Count(k => k.Correct) / 3.0, json.GetProperty("rank1").GetDouble(), 12);
+        Assert.Equal(threshold, json.GetProperty("threshold").GetDouble());
+        Assert.Equal(known.Count(k => k.Correct && k.Distance < threshold) / 3.0, json.GetProperty("dir").GetDouble(), 12);
+        Assert.Equal(unknown.Count(u => u < threshold) / 2.0, json.GetProperty("false_alarm_rate").GetDouble(), 12);
+        Assert.Equal(known.Count(k => !k.Correct && k.Distance < threshold), json.GetProperty("misidentified").GetInt32());
+        Assert.Equal(undetected, json.GetProperty("undetected").GetInt32());
+        // Two unknown probes cannot measure a false-alarm rate of 1e-2: null with the reason.
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("dir_at_far").GetProperty("0.01").ValueKind);
+        Assert.Contains(json.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("needs at least 100 unknown probes"));
+    }
+
+    [Fact]
     public void AMalformedPairFileExitsThreeNamingTheFileAndTheLine()
     {
         string pairs = _dir.Write("bad.txt", "2\nAl_Pacino\t1\t2\nAl_Pacino\tone\t3\nA\t1\tB\t1\nC\t1\tD\t1\n"u8.ToArray());
