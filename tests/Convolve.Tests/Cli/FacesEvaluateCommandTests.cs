@@ -178,6 +178,23 @@ public sealed class FacesEvaluateCommandTests(FacesEvaluateCli cli) : IClassFixt
         Assert.Equal(pairs, r.Json().GetProperty("error").GetProperty("path").GetString());
     }
 
+    [Fact]
+    public void CtrlCStopsTheEncodingAndExits130()
+    {
+        var (sameLines, differentLines) = LfwSample.PairLines("pairsDevTest.txt", 1, 1);
+        string images = Path.Combine(_dir.Path, "lfw");
+        foreach (var (name, index) in sameLines.Concat(differentLines).SelectMany(LfwSample.Images)) LfwSample.Copy(images, name, index);
+        string pairs = _dir.Write("pairs.txt", System.Text.Encoding.ASCII.GetBytes(string.Join("\n", ["1", .. sameLines, .. differentLines])));
+        cli.Analyzer(); // loaded before the "Ctrl-C"
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+
+        var r = cli.Run(cts.Token, "evaluate", "--pairs", pairs, "--images", images, "--json");
+
+        Assert.Equal(130, r.ExitCode);
+        Assert.Equal("canceled", r.Json().GetProperty("error").GetProperty("kind").GetString());
+    }
+
     [Theory]
     [InlineData("--open-set", "--gallery-dir", "g")]
     [InlineData("--pairs", "p.txt")]

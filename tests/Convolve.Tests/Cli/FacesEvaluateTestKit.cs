@@ -23,7 +23,10 @@ public sealed class FacesEvaluateCli : IDisposable
     public FaceAnalyzer Analyzer(FaceAnalyzerOptions? options = null) => _analyzers.Get(options);
 
     /// <summary>Runs <c>convolve faces ...</c> with <paramref name="args"/> (after "faces").</summary>
-    internal CliOutcome Run(params string[] args)
+    internal CliOutcome Run(params string[] args) => Run(CancellationToken.None, args);
+
+    /// <summary>Runs <c>convolve faces ...</c> with a cancellation token (Ctrl-C).</summary>
+    internal CliOutcome Run(CancellationToken cancellation, params string[] args)
     {
         FaceAnalyzer Source(FaceAnalyzerOptions options)
         {
@@ -36,7 +39,10 @@ public sealed class FacesEvaluateCli : IDisposable
         faces.Subcommands.Add(FacesEvaluateCommand.Create(Source));
         faces.Subcommands.Add(FacesCalibrateCommand.Create(Source));
         root.Subcommands.Add(faces);
-        return CliRunner.Run(root, ["faces", .. args]);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Convolve.Cli.Program.Run(root, ["faces", .. args], stdout, stderr, cancellation);
+        return new CliOutcome(code, stdout.ToString(), stderr.ToString());
     }
 
     public void Dispose() => _analyzers.Dispose();
