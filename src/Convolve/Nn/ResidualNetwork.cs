@@ -7,7 +7,7 @@ namespace Convolve.Nn;
 /// <summary>
 /// A residual network (He et al. 2016, basic blocks) that embeds a 1D signal, 2D image or 3D volume into an
 /// L2-normalised vector f(x). One definition for all three: only the convolution and batch-norm kinds change.
-/// stem conv3 → BN → ReLU → stages of residual blocks (stride 2 and doubled width from the second stage) →
+/// stem conv3 (stride 1 or 2) → BN → ReLU → stages of residual blocks (stride 2 and doubled width from the second stage) →
 /// global average pool → linear → L2 normalise.
 /// </summary>
 public sealed class ResidualNetwork : nn.Module<Tensor, Tensor>
@@ -23,7 +23,7 @@ public sealed class ResidualNetwork : nn.Module<Tensor, Tensor>
         Options = options;
         int d = options.Dimensions;
         stem = nn.Sequential(
-            ("conv", ConvNd.Conv(d, options.InputChannels, options.Width, kernel: 3, stride: 1)),
+            ("conv", ConvNd.Conv(d, options.InputChannels, options.Width, kernel: 3, stride: options.StemStride)),
             ("bn", ConvNd.BatchNorm(d, options.Width)),
             ("relu", nn.ReLU()));
 

@@ -15,6 +15,9 @@ public sealed record ResidualNetworkOptions
     /// <summary>Channels of the first stage; each later stage doubles them.</summary>
     public int Width { get; init; } = 16;
 
+    /// <summary>Stride of the stem convolution: 2 halves the resolution at once, making large inputs (and 3D ones) much cheaper.</summary>
+    public int StemStride { get; init; } = 1;
+
     /// <summary>Number of stages; every stage after the first halves the resolution (stride 2).</summary>
     public int Stages { get; init; } = 3;
 
@@ -30,6 +33,7 @@ public sealed record ResidualNetworkOptions
         if (Dimensions is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(Dimensions), Dimensions, "must be 1, 2 or 3");
         if (InputChannels < 1) throw new ArgumentOutOfRangeException(nameof(InputChannels), InputChannels, "must be at least 1");
         if (Width < 1) throw new ArgumentOutOfRangeException(nameof(Width), Width, "must be at least 1");
+        if (StemStride is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(StemStride), StemStride, "must be 1 to 4");
         if (Stages < 1) throw new ArgumentOutOfRangeException(nameof(Stages), Stages, "must be at least 1");
         if (BlocksPerStage < 1) throw new ArgumentOutOfRangeException(nameof(BlocksPerStage), BlocksPerStage, "must be at least 1");
         if (EmbeddingSize < 1) throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "must be at least 1");

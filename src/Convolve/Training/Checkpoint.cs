@@ -64,7 +64,7 @@ public static class Checkpoint
     public static void Save(string directory, SimilarityModel model, CheckpointConfig config, TorchSharp.Modules.OptimizerHelper? optimizer = null)
     {
         Directory.CreateDirectory(directory);
-        SafeTensorsFile.Write(Path.Combine(directory, WeightsFile), model.StateDict(),
+        CheckpointTensorsFile.Write(Path.Combine(directory, WeightsFile), model.StateDict(),
             new Dictionary<string, string> { ["format"] = config.Format, ["architecture"] = config.Architecture });
         optimizer?.save_state_dict(Path.Combine(directory, OptimizerFile));
         File.WriteAllText(Path.Combine(directory, ConfigFile), JsonSerializer.Serialize(config, Json));
@@ -89,7 +89,7 @@ public static class Checkpoint
         var model = Create(config.Training, config.Modality, config.InputShape);
         string weights = Path.Combine(directory, WeightsFile);
         if (!File.Exists(weights)) throw new InvalidInputException(weights, "is missing");
-        var state = SafeTensorsFile.Read(weights);
+        var state = CheckpointTensorsFile.Read(weights);
         try { model.LoadStateDict(state, weights); }
         catch { model.Dispose(); throw; }
         finally { foreach (var t in state.Values) t.Dispose(); }

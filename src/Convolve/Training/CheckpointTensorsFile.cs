@@ -7,11 +7,11 @@ namespace Convolve.Training;
 
 /// <summary>
 /// Minimal safetensors reader/writer for checkpoints (F32, F64, I64 tensors and string metadata).
-/// Temporary: to be replaced by the shared Convolve.Weights.SafeTensors reader/writer once it lands.
+/// Temporary: to be replaced by the shared Convolve.Weights safetensors reader/writer (branch style) once it handles I64 (batch-norm counters).
 /// Format: 8-byte little-endian header length, a JSON header {name: {dtype, shape, data_offsets}, __metadata__},
 /// then the raw little-endian tensor bytes.
 /// </summary>
-internal static class SafeTensorsFile
+internal static class CheckpointTensorsFile
 {
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
