@@ -3,4 +3,5 @@ using Convolve.Cli.Commands;
 
 var root = new RootCommand("convolve: face verification, learned similarity and style transfer with convolutional networks");
 root.Subcommands.Add(TrainCommand.Create());
-return await root.Parse(args).InvokeAsync();
+// Ctrl-C cancels the command's token; long commands (train) save their state before exiting, so allow them time.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Convolve.Data;
 using Convolve.Nn;
@@ -46,9 +47,16 @@ public static class TrainCommand
         foreach (var o in new Option[] { data, output, modality, size, loss, mining, head, margin, embedding, width, stages, blocks, epochs, steps, batch, optimizer, lr, validation, seed, resume, finetune, json })
             command.Options.Add(o);
 
-        command.SetAction((parse, cancellationToken) =>
+        command.SetAction((parse, invocationToken) =>
         {
             bool asJson = parse.GetValue(json);
+            // Ctrl-C (SIGINT) or SIGTERM stops training at the next step, which saves a checkpoint first,
+            // instead of killing the process.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
+            Action<PosixSignalContext> onSignal = context => { context.Cancel = true; stop.Cancel(); };
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, onSignal);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, onSignal);
+            var cancellationToken = stop.Token;
             try
             {
                 if (parse.GetValue(finetune) is { } ft)
@@ -110,10 +118,11 @@ public static class TrainCommand
                 var callbacks = new TrainingCallbacks
                 {
                     Warning = warn,
+                    EpochStarting = (epoch, steps) => task = ctx.AddTask($"epoch {epoch + 1}/{options.Epochs}", maxValue: Math.Max(1, steps)),
                     Step = s =>
                     {
-                        task ??= ctx.AddTask($"epoch {s.Epoch + 1}/{options.Epochs}", maxValue: Math.Max(1, options.StepsPerEpoch > 0 ? options.StepsPerEpoch : EstimatedSteps(train, options)));
-                        task.Increment(1);
+                        task?.Increment(1);
+                        if (task is null) return;
                         task.Description = $"epoch {s.Epoch + 1}/{options.Epochs}  loss {s.Loss:F4}  active {s.ActiveFraction:P0}  d(A,P) {s.MeanPositiveDistance:F3}  d(A,N) {s.MeanNegativeDistance:F3}";
                     },
                     Epoch = e =>
@@ -130,9 +139,6 @@ public static class TrainCommand
             });
         return result!;
     }
-
-    private static int EstimatedSteps(IdentityDataset train, TrainingOptions o) =>
-        Math.Max(1, train.Samples.Count / (Math.Min(o.IdentitiesPerBatch, train.Identities.Count) * o.SamplesPerIdentity));
 
     private static object Summary(TrainingResult r) => new
     {

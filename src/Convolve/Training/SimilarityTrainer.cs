@@ -42,7 +42,12 @@ public static class SimilarityTrainer
             options = saved.Training with { Epochs = options.Epochs };
             (startEpoch, startStep, bestAuc) = (saved.Epoch, saved.StepInEpoch, saved.BestAuc);
         }
-        else model = Checkpoint.Create(options, train.Modality, train.SampleShape);
+        else
+        {
+            // Record the network as built: its dimension and input channels come from the data.
+            options = options with { Network = options.Network with { Dimensions = train.Dimensions, InputChannels = (int)train.SampleShape[0] } };
+            model = Checkpoint.Create(options, train.Modality, train.SampleShape);
+        }
 
         var parameters = model.Encoder.parameters().Concat(model.Head?.parameters() ?? Enumerable.Empty<Parameter>()).ToList();
         OptimizerHelper optimizer = options.Optimizer == OptimizerKind.Adam
@@ -75,6 +80,7 @@ public static class SimilarityTrainer
         model.Head?.train();
         for (int epoch = startEpoch; epoch < options.Epochs; epoch++)
         {
+            callbacks.EpochStarting?.Invoke(epoch, sampler.BatchesPerEpoch - (epoch == startEpoch ? startStep : 0));
             var steps = new List<StepLog>();
             var clock = Stopwatch.StartNew();
             int step = 0;

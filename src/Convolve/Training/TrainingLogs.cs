@@ -26,6 +26,9 @@ public sealed record EpochLog(int Epoch, int Steps, double MeanLoss, double Mean
 /// <summary>Hooks a caller (CLI progress bar, tests) receives during training; all are called on the training thread.</summary>
 public sealed class TrainingCallbacks
 {
+    /// <summary>Before every epoch: its zero-based number and the steps it will run.</summary>
+    public Action<int, int>? EpochStarting { get; init; }
+
     /// <summary>After every step.</summary>
     public Action<StepLog>? Step { get; init; }
 

@@ -31,7 +31,7 @@ public static class TripletLoss
     public static LossResult Compute(Tensor embeddings, IReadOnlyList<Triplet> triplets, double margin, LossReduction reduction = LossReduction.Mean)
     {
         if (triplets.Count == 0)
-            return new LossResult(embeddings.sum().mul(0.0), 0, double.NaN, double.NaN, double.NaN);
+            return new LossResult(embeddings.sum().mul(0.0).abs(), 0, double.NaN, double.NaN, double.NaN);
         using var scope = NewDisposeScope();
         var a = embeddings.index_select(0, Indices(triplets, t => t.Anchor));
         var p = embeddings.index_select(0, Indices(triplets, t => t.Positive));

@@ -30,6 +30,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(2, config.Epoch);
         Assert.Equal(loss, config.Training.Loss);
         Assert.Equal(new long[] { 1, 64 }, config.InputShape);
+        Assert.Equal((1, 1), (config.Training.Network.Dimensions, config.Training.Network.InputChannels)); // as built from the data
         var inputs = unseen.Samples.Select((_, i) => unseen.Load(i)).ToArray();
         var before = result.Model.Encode(inputs);
         var after = loaded.Encode(inputs);
