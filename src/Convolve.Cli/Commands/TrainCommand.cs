@@ -83,11 +83,14 @@ public static class TrainCommand
                 catch (ArgumentOutOfRangeException e) { return Task.FromResult(Usage(e.Message)); }
 
                 var all = FolderDataset.Load(parse.GetValue(data)!, kind, parse.GetValue(size));
-                var (train, val) = all.SplitByIdentity(parse.GetValue(validation), options.Seed);
+                // A resumed run keeps its own seed (and so the same identity split) whatever --seed says now.
+                string? resumeFrom = parse.GetValue(resume);
+                int splitSeed = resumeFrom is null ? options.Seed : Checkpoint.ReadConfig(resumeFrom).Training.Seed;
+                var (train, val) = all.SplitByIdentity(parse.GetValue(validation), splitSeed);
                 if (!asJson)
                     AnsiConsole.MarkupLine($"[bold]{all.Identities.Count}[/] identities, {all.Samples.Count} samples [[{string.Join("×", all.SampleShape)}]]: " +
                         $"{train.Identities.Count} for training, {val.Identities.Count} held out for validation.");
-                var result = Run(train, val, options, parse.GetValue(output)!, parse.GetValue(resume), asJson, cancellationToken);
+                var result = Run(train, val, options, parse.GetValue(output)!, resumeFrom, asJson, cancellationToken);
                 using (result)
                 {
                     if (asJson) Console.WriteLine(JsonSerializer.Serialize(Summary(result), new JsonSerializerOptions { WriteIndented = true }));
