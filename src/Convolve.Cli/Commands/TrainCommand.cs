@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Convolve.Data;
 using Convolve.Nn;
+using Convolve.Cli.Infrastructure;
 using Convolve.Training;
 using Spectre.Console;
 
@@ -41,15 +42,16 @@ public static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of everything random", DefaultValueFactory = _ => 0 };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint folder (e.g. OUT/last)" };
         var finetune = new Option<string?>("--finetune") { Description = "face: fine-tune the pretrained face network (not available yet)" };
-        var json = new Option<bool>("--json") { Description = "Print the final validation metrics as JSON" };
 
         var command = new Command("train", "Learn a similarity function (triplet loss or binary Siamese head) on 1D, 2D or 3D data");
-        foreach (var o in new Option[] { data, output, modality, size, loss, mining, head, margin, embedding, width, stages, blocks, epochs, steps, batch, optimizer, lr, validation, seed, resume, finetune, json })
+        foreach (var o in new Option[] { data, output, modality, size, loss, mining, head, margin, embedding, width, stages, blocks, epochs, steps, batch, optimizer, lr, validation, seed, resume, finetune })
             command.Options.Add(o);
 
         command.SetAction((parse, invocationToken) =>
         {
-            bool asJson = parse.GetValue(json);
+            bool asJson = parse.GetValue<bool>(GlobalOptions.JsonName); // the root's --json: print the final metrics as JSON
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
             // Ctrl-C (SIGINT) or SIGTERM stops training at the next step, which saves a checkpoint first,
             // instead of killing the process.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
@@ -60,9 +62,9 @@ public static class TrainCommand
             try
             {
                 if (parse.GetValue(finetune) is { } ft)
-                    return Task.FromResult(Usage($"--finetune {ft}: fine-tuning the pretrained face network is not implemented yet; train from scratch without --finetune."));
+                    return Task.FromResult(Usage(stderr, $"--finetune {ft}: fine-tuning the pretrained face network is not implemented yet; train from scratch without --finetune."));
                 if (!TryParseBatch(parse.GetValue(batch)!, out int p, out int k))
-                    return Task.FromResult(Usage($"--batch '{parse.GetValue(batch)}': expected P×K such as 8x4 (P ≥ 2 identities, K ≥ 2 samples each)."));
+                    return Task.FromResult(Usage(stderr, $"--batch '{parse.GetValue(batch)}': expected P×K such as 8x4 (P ≥ 2 identities, K ≥ 2 samples each)."));
                 var kind = parse.GetValue(modality) switch { "signal" => Modality.Signal, "volume" => Modality.Volume, _ => Modality.Image };
                 var options = new TrainingOptions
                 {
@@ -80,7 +82,7 @@ public static class TrainCommand
                     Seed = parse.GetValue(seed),
                 };
                 try { options.Validate(); options.Network.Validate(); }
-                catch (ArgumentOutOfRangeException e) { return Task.FromResult(Usage(e.Message)); }
+                catch (ArgumentOutOfRangeException e) { return Task.FromResult(Usage(stderr, e.Message)); }
 
                 var all = FolderDataset.Load(parse.GetValue(data)!, kind, parse.GetValue(size));
                 // A resumed run keeps its own seed (and so the same identity split) whatever --seed says now.
@@ -90,26 +92,26 @@ public static class TrainCommand
                 if (!asJson)
                     AnsiConsole.MarkupLine($"[bold]{all.Identities.Count}[/] identities, {all.Samples.Count} samples [[{string.Join("×", all.SampleShape)}]]: " +
                         $"{train.Identities.Count} for training, {val.Identities.Count} held out for validation.");
-                var result = Run(train, val, options, parse.GetValue(output)!, resumeFrom, asJson, cancellationToken);
+                var result = Run(train, val, options, parse.GetValue(output)!, resumeFrom, asJson, stderr, cancellationToken);
                 using (result)
                 {
-                    if (asJson) Console.WriteLine(JsonSerializer.Serialize(Summary(result), new JsonSerializerOptions { WriteIndented = true }));
+                    if (asJson) stdout.WriteLine(JsonSerializer.Serialize(Summary(result), new JsonSerializerOptions { WriteIndented = true }));
                     else Report(result);
                 }
                 return Task.FromResult(result.Cancelled ? 130 : 0);
             }
             catch (ConvolveException e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                stderr.WriteLine($"error: {e.Message}");
                 return Task.FromResult(e.ExitCode);
             }
         });
         return command;
     }
 
-    private static TrainingResult Run(IdentityDataset train, IdentityDataset val, TrainingOptions options, string outDir, string? resume, bool quiet, CancellationToken ct)
+    private static TrainingResult Run(IdentityDataset train, IdentityDataset val, TrainingOptions options, string outDir, string? resume, bool quiet, TextWriter stderr, CancellationToken ct)
     {
-        var warn = (string m) => Console.Error.WriteLine($"warning: {m}");
+        var warn = (string m) => stderr.WriteLine($"warning: {m}");
         if (quiet)
             return SimilarityTrainer.Train(train, val, options, outDir, new TrainingCallbacks { Warning = warn }, resume, ct);
 
@@ -164,9 +166,9 @@ public static class TrainCommand
         if (r.BestCheckpoint != null) AnsiConsole.MarkupLine($"Best checkpoint: {Markup.Escape(r.BestCheckpoint)}");
     }
 
-    private static int Usage(string message)
+    private static int Usage(TextWriter stderr, string message)
     {
-        Console.Error.WriteLine($"error: {message}");
+        stderr.WriteLine($"error: {message}");
         return 2;
     }
 
