@@ -2,7 +2,7 @@ using Convolve.Training;
 
 namespace Convolve.Tests.Training;
 
-/// <summary>The temporary verification metrics against a case worked out by hand.</summary>
+/// <summary>The training metrics (on the shared PairMetrics) against a case worked out by hand.</summary>
 public class VerificationMetricsTests
 {
     [Fact]
