@@ -44,7 +44,7 @@ public sealed record StyleTransferOptions
     public double ContentWeight { get; init; } = 1;
 
     /// <summary>β, the style weight.</summary>
-    public double StyleWeight { get; init; } = 1e3;
+    public double StyleWeight { get; init; } = 100;
 
     /// <summary>Total-variation weight.</summary>
     public double TvWeight { get; init; } = 1;
