@@ -82,6 +82,23 @@ public sealed class Vgg19Features : IDisposable
         return new Vgg19Features(layout, pooling, last, convs, preW, preB);
     }
 
+    /// <summary>The deepest ReLU layer whose convolutions (and all before it) the file holds in <paramref name="layout"/>, or null when it has none.</summary>
+    public static string? DeepestAvailableLayer(string weightsPath, Vgg19Layout layout)
+    {
+        using var file = SafeTensorsFile.Open(weightsPath);
+        if (layout == Vgg19Layout.Normalised && !file.Contains("preprocess.weight")) return null;
+        string? deepest = null;
+        foreach (var layer in Vgg19Architecture.Layers)
+        {
+            if (layer.Kind != Vgg19Architecture.LayerKind.Conv) continue;
+            bool present = file.Contains(layer.Name + ".weight")
+                || (layout == Vgg19Layout.Torchvision && file.Contains($"features.{layer.TorchvisionIndex}.weight"));
+            if (!present) break;
+            deepest = "relu" + layer.Name[4..];
+        }
+        return deepest;
+    }
+
     // torchvision names convolutions by their index in `features`; converted caches may use the layer names.
     private static string FindStem(SafeTensorsFile file, Vgg19Architecture.Layer layer, Vgg19Layout layout)
     {
