@@ -1,1 +1,18 @@
-System.Console.WriteLine("bench");
+// Benchmarks print tables; pick one with the first argument:
+//   dotnet run -c Release --project bench/Convolve.Bench -- <benchmark> [options]
+// Add a benchmark with one line in the switch below.
+using Convolve.Bench;
+
+string[] rest = args.Skip(1).ToArray();
+switch (args.FirstOrDefault())
+{
+    case "faces": FacesBench.Run(rest); break;
+    case "detect": DetectionBench.Run(rest); break;
+    case "gallery": GallerySearchBench.Run(rest); break;
+    case "template": AlignmentTemplateBench.Run(rest); break;
+    case "accuracy": AccuracyReport.Run(rest); break;
+    default:
+        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy");
+        return 2;
+}
+return 0;

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Convolve.Faces.Detection;
+using Convolve.Imaging;
+using Spectre.Console;
+
+namespace Convolve.Bench;
+
+/// <summary>
+/// Face detection time per photo on face-api's six demo photos (1920 px wide): SSD MobileNetV1 and the tiny detector,
+/// one photo per call and all six in one batched call. Run: <c>dotnet run -c Release --project bench/Convolve.Bench -- detect [rounds]</c>.
+/// </summary>
+public static class DetectionBench
+{
+    public static void Run(string[] args)
+    {
+        int rounds = args.Length > 0 ? int.Parse(args[0]) : 5;
+        string demo = Path.Combine(FindRepoRoot(), "node_modules", "@vladmandic", "face-api", "demo");
+        var photos = Enumerable.Range(1, 6).Select(i => ImageDecoder.Load(Path.Combine(demo, $"sample{i}.jpg"))).ToArray();
+        AnsiConsole.MarkupLine($"[bold]Face detection[/], {photos.Length} photos ({string.Join(", ", photos.Select(p => $"{p.Width}×{p.Height}"))}), " +
+                               $"{rounds} rounds, {Environment.ProcessorCount} cores, torch threads {TorchSharp.torch.get_num_threads()}");
+
+        var table = new Table().AddColumns("detector", "mode", "ms/photo (median round)", "ms/photo (best round)", "faces found");
+        using (var ssd = SsdFaceDetector.Load())
+            Measure(table, ssd, "ssd (512)", photos, rounds);
+        foreach (int size in new[] { 416, 608 })
+        {
+            using var tiny = TinyFaceDetector.Load(options: new TinyFaceDetectorOptions(size));
+            Measure(table, tiny, $"tiny ({size})", photos, rounds);
+        }
+        AnsiConsole.Write(table);
+    }
+
+    private static void Measure(Table table, IFaceDetector detector, string name, RgbImage[] photos, int rounds)
+    {
+        detector.Detect(photos[0]); // warm-up: first-call allocations, libtorch kernel selection
+        var single = new List<double>();
+        var batched = new List<double>();
+        int faces = 0;
+        for (int r = 0; r < rounds; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            faces = photos.Sum(p => detector.Detect(p).Count);
+            single.Add(watch.Elapsed.TotalMilliseconds / photos.Length);
+
+            watch.Restart();
+            detector.Detect(photos);
+            batched.Add(watch.Elapsed.TotalMilliseconds / photos.Length);
+        }
+        table.AddRow(name, "1 photo/call", $"{Median(single):F1}", $"{single.Min():F1}", faces.ToString());
+        table.AddRow(name, "6 photos/call", $"{Median(batched):F1}", $"{batched.Min():F1}", "");
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Convolve.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("Convolve.slnx not found above " + AppContext.BaseDirectory);
+    }
+}

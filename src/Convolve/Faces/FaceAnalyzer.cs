@@ -1,0 +1,249 @@
+using System.Security.Cryptography;
+using Convolve.Faces.Alignment;
+using Convolve.Faces.Detection;
+using Convolve.Faces.Encoding;
+using Convolve.Faces.Gallery;
+using Convolve.Faces.Landmarks;
+using Convolve.Imaging;
+using Convolve.Models;
+using Convolve.Weights;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Convolve.Faces;
+
+/// <summary>
+/// The face pipeline in one object: detect → 68 landmarks → crop or align → 128-D encoding, and on top of it
+/// verification (same person?) and identification against a <see cref="FaceGallery"/> (which of K people, or
+/// unknown?). Load once, use from any number of threads, dispose to free the networks' native memory.
+/// <code>
+/// using var faces = FaceAnalyzer.Load();
+/// var result = faces.Verify(ImageDecoder.Load("a.jpg"), ImageDecoder.Load("b.jpg"));
+/// Console.WriteLine(result.Same);
+/// </code>
+/// </summary>
+public sealed class FaceAnalyzer : IDisposable
+{
+    /// <summary>The alignment used when none is chosen (decided by LFW DevTest accuracy, docs/accuracy.md).</summary>
+    public const FaceAlignment DefaultAlignment = FaceAlignment.FaceApiCrop;
+
+    private readonly IFaceDetector _detector;
+    private readonly FaceLandmarker _landmarker;
+    private readonly FaceEncoder _encoder;
+
+    private FaceAnalyzer(FaceAnalyzerOptions options, IFaceDetector detector, FaceLandmarker landmarker, FaceEncoder encoder, string modelId)
+    {
+        Options = options;
+        _detector = detector;
+        _landmarker = landmarker;
+        _encoder = encoder;
+        ModelId = modelId;
+    }
+
+    /// <summary>Loads the networks from the installed model files (offline). Throws <see cref="ModelNotFoundException"/> naming a missing file.</summary>
+    public static FaceAnalyzer Load(FaceAnalyzerOptions? options = null)
+    {
+        options ??= new FaceAnalyzerOptions();
+        ModelStore store = options.Models ?? ModelStore.Default;
+        string modelId = ComputeModelId(store, options);
+        IFaceDetector? detector = null;
+        FaceLandmarker? landmarker = null;
+        try
+        {
+            detector = options.Detector == FaceDetectorKind.Tiny
+                ? TinyFaceDetector.Load(store, new TinyFaceDetectorOptions(options.TinyInputSize, options.MinConfidence))
+                : SsdFaceDetector.Load(store, new SsdFaceDetectorOptions(options.MinConfidence));
+            landmarker = FaceLandmarker.Load(options.TinyLandmarks, store);
+            var encoder = FaceEncoder.Load(store);
+            return new FaceAnalyzer(options, detector, landmarker, encoder, modelId);
+        }
+        catch
+        {
+            detector?.Dispose();
+            landmarker?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The settings this analyzer was loaded with.</summary>
+    public FaceAnalyzerOptions Options { get; }
+
+    /// <summary>
+    /// Identifies the encoding function: the recognition weights (by SHA-256 prefix), the alignment and flip setting.
+    /// Galleries record it and refuse encodings of another function.
+    /// </summary>
+    public string ModelId { get; }
+
+    /// <summary>
+    /// The distance threshold used when neither the caller nor the gallery gives one: chosen on LFW View 1 DevTrain
+    /// for the best accuracy there (see docs/accuracy.md for its false-accept rate).
+    /// </summary>
+    public double DefaultThreshold => DefaultThresholds.For(Options.Alignment, Options.Flip);
+
+    /// <summary>Euclidean distance between two encodings.</summary>
+    public static double Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => FaceEncoder.Distance(a, b);
+
+    /// <summary>Every face in <paramref name="image"/> with its landmarks, highest detection score first.</summary>
+    public IReadOnlyList<DetectedFace> Detect(RgbImage image)
+    {
+        IReadOnlyList<FaceDetection> detections = _detector.Detect(image);
+        IReadOnlyList<FaceLandmarks?> landmarks = _landmarker.Detect(image, detections.Select(d => d.Box).ToList());
+        var faces = new List<DetectedFace>(detections.Count);
+        for (int i = 0; i < detections.Count; i++)
+            if (landmarks[i] is { } points) faces.Add(new DetectedFace(detections[i].Box, detections[i].Score, points));
+        return faces;
+    }
+
+    /// <summary>Every face in <paramref name="image"/> with its encoding, highest detection score first.</summary>
+    public IReadOnlyList<EncodedFace> Encode(RgbImage image)
+    {
+        IReadOnlyList<DetectedFace> faces = Detect(image);
+        float[][] encodings = Encode(image, faces);
+        return faces.Select((f, i) => new EncodedFace(f, encodings[i])).ToList();
+    }
+
+    /// <summary>The encodings of the given faces of <paramref name="image"/> (found by <see cref="Detect"/>), in order.</summary>
+    public float[][] Encode(RgbImage image, IReadOnlyList<DetectedFace> faces)
+    {
+        if (faces.Count == 0) return [];
+        using var scope = NewDisposeScope();
+        var chips = faces.Select(f => Chip(image, f.Landmarks, Options.Alignment)).ToArray();
+        return _encoder.EncodeChips(cat(chips, 0), Options.Flip);
+    }
+
+    /// <summary>
+    /// The face in a known <paramref name="box"/> (for example the centre of an aligned face image where the detector
+    /// found nothing), with landmarks; null when the box has no pixel inside the image. Its score is 0.
+    /// </summary>
+    public DetectedFace? FaceIn(RgbImage image, FaceBox box) =>
+        _landmarker.Detect(image, box) is { } landmarks ? new DetectedFace(box, 0f, landmarks) : null;
+
+    /// <summary>
+    /// Encodings of one face under several <paramref name="variants"/> (alignment, flip), computed with one chip per
+    /// alignment and one network pass over the chips and their mirrors. Used to measure which variant is best.
+    /// </summary>
+    public float[][] EncodeVariants(RgbImage image, DetectedFace face, IReadOnlyList<EncodingVariant> variants)
+    {
+        using var scope = NewDisposeScope();
+        var alignments = variants.Select(v => v.Alignment).Distinct().ToList();
+        var chips = alignments.Select(a => Chip(image, face.Landmarks, a)).ToList();
+        var batch = cat(chips.Concat(chips.Select(c => c.flip(3))).ToArray(), 0);
+        float[][] e = _encoder.EncodeChips(batch);
+        int n = alignments.Count;
+        return variants.Select(v =>
+        {
+            int k = alignments.IndexOf(v.Alignment);
+            return v.Flip ? e[k].Zip(e[k + n], (x, y) => (x + y) / 2).ToArray() : e[k];
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// The encoding of an image that holds one face. With several faces, <paramref name="faceIndex"/> picks one
+    /// (0 = highest score); without it the image is refused (<see cref="AmbiguousFaceException"/>). No face:
+    /// <see cref="NoFaceFoundException"/>. Use this to enroll: one photo of a person is enough.
+    /// </summary>
+    public EncodedFace EncodeSingle(RgbImage image, int? faceIndex = null)
+    {
+        IReadOnlyList<DetectedFace> faces = Detect(image);
+        if (faces.Count == 0) throw new NoFaceFoundException(image.Source);
+        if (faceIndex is null && faces.Count > 1) throw new AmbiguousFaceException(image.Source, faces.Count);
+        DetectedFace face = Pick(faces, faceIndex ?? 0, image.Source);
+        return new EncodedFace(face, Encode(image, [face])[0]);
+    }
+
+    /// <summary>
+    /// Are the people in <paramref name="first"/> and <paramref name="second"/> the same? With several faces in an
+    /// image the largest is used (or the one <paramref name="firstFace"/>/<paramref name="secondFace"/> picks) and the
+    /// choice is reported. <paramref name="threshold"/> defaults to <see cref="DefaultThreshold"/>.
+    /// </summary>
+    public VerificationResult Verify(RgbImage first, RgbImage second, double? threshold = null, int? firstFace = null, int? secondFace = null)
+    {
+        var (a, choiceA) = EncodeChosen(first, firstFace);
+        var (b, choiceB) = EncodeChosen(second, secondFace);
+        return new VerificationResult(Distance(a, b), threshold ?? DefaultThreshold, choiceA, choiceB);
+    }
+
+    /// <summary>
+    /// Is the person in <paramref name="image"/> the enrolled <paramref name="identity"/>? The threshold defaults to the
+    /// gallery's calibrated one, else <see cref="DefaultThreshold"/>.
+    /// </summary>
+    public VerificationResult Verify(RgbImage image, FaceGallery gallery, string identity, double? threshold = null, int? face = null)
+    {
+        RequireSameModel(gallery);
+        var (encoding, choice) = EncodeChosen(image, face);
+        double distance = gallery.DistanceTo(identity, encoding)
+            ?? throw new InvalidInputException(gallery.Path, $"identity '{identity}' is not enrolled");
+        return new VerificationResult(distance, threshold ?? gallery.ThresholdOr(DefaultThreshold), choice, null);
+    }
+
+    /// <summary>Who is each face in <paramref name="image"/>? Unknown faces get a null name.</summary>
+    public IReadOnlyList<IdentifiedFace> Identify(RgbImage image, FaceGallery gallery, double? threshold = null)
+    {
+        RequireSameModel(gallery);
+        double tau = threshold ?? gallery.ThresholdOr(DefaultThreshold);
+        return Encode(image).Select(f =>
+        {
+            IdentityMatch match = gallery.Identify(f.Encoding, tau);
+            return new IdentifiedFace(f.Face, match.Identity, match.NearestIdentity, match.Distance, tau);
+        }).ToList();
+    }
+
+    /// <summary>Enrolls the one face of <paramref name="image"/> (or face <paramref name="faceIndex"/>) as <paramref name="identity"/>.</summary>
+    public GalleryEntry Enroll(FaceGallery gallery, string identity, RgbImage image, int? faceIndex = null)
+    {
+        RequireSameModel(gallery);
+        EncodedFace face = EncodeSingle(image, faceIndex);
+        return gallery.Enroll(identity, face.Encoding, image.Source);
+    }
+
+    /// <summary>Opens (or creates, owner-only) the gallery at <paramref name="path"/> bound to this analyzer's <see cref="ModelId"/>.</summary>
+    public FaceGallery OpenGallery(string path, bool create = true) =>
+        create ? FaceGallery.OpenOrCreate(path, ModelId) : FaceGallery.Open(path, ModelId);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _detector.Dispose();
+        _landmarker.Dispose();
+        _encoder.Dispose();
+    }
+
+    private static Tensor Chip(RgbImage image, FaceLandmarks landmarks, FaceAlignment alignment)
+    {
+        if (alignment == FaceAlignment.Landmarks) return LandmarkAlignment.Chip(image, landmarks);
+        PixelRect crop = DlibCrop.FromLandmarks(landmarks).ToFaceBox().ClipAndFloor(image.Width, image.Height);
+        if (crop.IsEmpty) return zeros(1, 3, FaceRecognitionNet.InputSize, FaceRecognitionNet.InputSize);
+        using var raw = FaceCrops.CropToTensor(image, crop);
+        return FaceCrops.SquareAndResize(raw, FaceRecognitionNet.InputSize);
+    }
+
+    private (float[] Encoding, FaceChoice Choice) EncodeChosen(RgbImage image, int? faceIndex)
+    {
+        IReadOnlyList<DetectedFace> faces = Detect(image);
+        if (faces.Count == 0) throw new NoFaceFoundException(image.Source);
+        int index = faceIndex ?? Enumerable.Range(0, faces.Count).MaxBy(i => faces[i].Box.Area);
+        DetectedFace face = Pick(faces, index, image.Source);
+        return (Encode(image, [face])[0], new FaceChoice(index, faces.Count, face.Box));
+    }
+
+    private static DetectedFace Pick(IReadOnlyList<DetectedFace> faces, int index, string? source) =>
+        index >= 0 && index < faces.Count
+            ? faces[index]
+            : throw new InvalidInputException(source, $"face {index} requested but {faces.Count} face(s) found (faces are numbered from 0)");
+
+    private void RequireSameModel(FaceGallery gallery)
+    {
+        if (gallery.ModelId != ModelId)
+            throw new InvalidInputException(gallery.Path,
+                $"the gallery holds encodings of model '{gallery.ModelId}', but this analyzer computes '{ModelId}'; encodings of different models cannot be compared");
+    }
+
+    private static string ComputeModelId(ModelStore store, FaceAnalyzerOptions options)
+    {
+        string weights = store.Find("face_recognition_model.bin");
+        using var stream = File.OpenRead(weights);
+        string hash = Convert.ToHexStringLower(SHA256.HashData(stream))[..12];
+        string align = options.Alignment == FaceAlignment.Landmarks ? "aligned" : "faceapi-crop";
+        return $"face-api-frn-{hash}/{align}{(options.Flip ? "+flip" : "")}";
+    }
+}
