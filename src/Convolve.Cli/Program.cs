@@ -70,6 +70,7 @@ public static class Program
 
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(ImagesCommand.Create());
+        root.Subcommands.Add(StyleCommand.Create());
         return root;
     }
 

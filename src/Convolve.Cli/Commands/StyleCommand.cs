@@ -1,7 +1,6 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using Convolve.Cli.Infrastructure;
 using Convolve.Imaging;
 using Convolve.Models;
 using Convolve.Style;
@@ -51,18 +50,19 @@ public static class StyleCommand
         var saveEvery = new Option<int>("--save-every") { Description = "Also write OUT_iterN every N iterations.", DefaultValueFactory = _ => 0 };
         var maxMemory = new Option<string?>("--max-memory") { Description = "Refuse to run when the memory estimate exceeds this (e.g. 1G, 800M)." };
         var texture = new Option<bool>("--texture") { Description = "Texture synthesis: no content image, all images are styles." };
-        var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout." };
 
         var command = new Command("style", "Neural style transfer: repaint CONTENT in the style of STYLE images (Gatys et al.).")
         {
             images, output, size, iterations, contentWeight, styleWeight, tvWeight, styleBlend, styleScale, preserve, init,
             optimizer, learningRate, contentLayer, styleLayers, mask, maskStyles, scales, seed, weights, network, pooling,
-            saveEvery, maxMemory, texture, json,
+            saveEvery, maxMemory, texture,
         };
 
-        command.SetAction(async (parse, cancel) =>
+        command.SetConvolveAction(ctx =>
         {
-            bool asJson = parse.GetValue(json);
+            var parse = ctx.Parse;
+            bool asJson = ctx.Json;
+            var cancel = ctx.Cancellation;
             try
             {
                 var paths = parse.GetValue(images)!;
@@ -70,7 +70,7 @@ public static class StyleCommand
                 if (!isTexture && paths.Length < 2) throw new ArgumentException("Give a CONTENT image and at least one STYLE image (or --texture).");
                 string outPath = parse.GetValue(output)!;
                 var layout = parse.GetValue(network) == "vgg19-normalised" ? Vgg19Layout.Normalised : Vgg19Layout.Torchvision;
-                string weightsPath = ResolveWeights(parse.GetValue(weights), layout);
+                string weightsPath = ResolveWeights(parse.GetValue(weights), layout, ctx.Models);
                 string deepest = Vgg19Features.DeepestAvailableLayer(weightsPath, layout)
                     ?? throw new InvalidInputException(weightsPath, $"holds no VGG19 convolution in the {layout} layout");
 
@@ -100,7 +100,7 @@ public static class StyleCommand
                     SaveEvery = parse.GetValue(saveEvery),
                 };
                 if (isTexture && options.Init == StyleInit.Content) options = options with { Init = StyleInit.Noise };
-                options = options with { OnSave = (i, img) => StyleImages.Save(img, IntermediatePath(outPath, i)) };
+                options = options with { OnSave = (i, img) => ImageEncoder.Save(img, IntermediatePath(outPath, i)) };
 
                 var content = isTexture ? null : ImageDecoder.Load(paths[0]);
                 var styles = paths.Skip(isTexture ? 0 : 1).Select(ImageDecoder.Load).ToList();
@@ -109,33 +109,22 @@ public static class StyleCommand
                 var (w, h) = StyleTransfer.OutputSize(content, options.Size);
                 int last = layers.Max(Vgg19Architecture.IndexOf);
                 long estimate = StyleMemoryEstimate.Estimate(w, h, last, layout, options.Optimizer);
-                Info(asJson, $"Output {w}×{h}, layers to {Vgg19Architecture.Layers[last].Name}, estimated peak memory {StyleMemoryEstimate.Format(estimate)}.");
+                ctx.Note($"Output {w}×{h}, layers to {Vgg19Architecture.Layers[last].Name}, estimated peak memory {StyleMemoryEstimate.Format(estimate)}.");
                 if (options.MaxMemoryBytes is { } limit && estimate > limit)
                 {
                     int fits = StyleMemoryEstimate.LargestSizeWithin(limit, w, h, last, layout, options.Optimizer);
-                    await Console.Error.WriteLineAsync($"Refusing to run: the estimate {StyleMemoryEstimate.Format(estimate)} exceeds --max-memory {StyleMemoryEstimate.Format(limit)}. " +
-                        $"Try --size {fits} (fits the limit), then upscale with a larger --size and --init FILE, or raise --max-memory.");
-                    return 1;
+                    return Refuse(ctx, ExitCode.Failure, $"refusing to run: the estimate {StyleMemoryEstimate.Format(estimate)} exceeds --max-memory {StyleMemoryEstimate.Format(limit)}. " +
+                        $"Try --size {fits} (fits the limit), or raise --max-memory.");
                 }
 
                 using var net = Vgg19Features.Load(weightsPath, layout, layers, options.Pooling);
                 var transfer = new StyleTransfer(net);
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-                ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-                Console.CancelKeyPress += onCancel;
-                StyleResult result;
-                try
-                {
-                    result = asJson ? transfer.Run(content, styles, options, null, cts.Token) : RunWithProgress(transfer, content, styles, options, cts.Token);
-                }
-                finally
-                {
-                    Console.CancelKeyPress -= onCancel;
-                }
-                StyleImages.Save(result.Image, outPath);
-                if (asJson)
-                {
-                    Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+                // Ctrl-C cancels ctx.Cancellation: the run stops after the current iteration and the image so far is saved.
+                var result = ctx.ShowProgress
+                    ? RunWithProgress(ctx.ErrorConsole, transfer, content, styles, options, cancel)
+                    : transfer.Run(content, styles, options, null, cancel);
+                ImageEncoder.Save(result.Image, outPath);
+                ctx.Result(new Dictionary<string, object>
                     {
                         ["content_loss_start"] = result.ContentLossStart,
                         ["content_loss_end"] = result.ContentLossEnd,
@@ -143,44 +132,40 @@ public static class StyleCommand
                         ["style_loss_end"] = result.StyleLossEnd,
                         ["iterations"] = result.Iterations,
                         ["seconds"] = Math.Round(result.Seconds, 3),
-                    }));
-                }
-                else
-                {
-                    AnsiConsole.MarkupLine($"{(result.Cancelled ? "[yellow]Stopped early[/]" : "[green]Done[/]")}: {result.Iterations} iterations in {result.Seconds:0.0} s → {Markup.Escape(outPath)} " +
-                        $"(content {result.ContentLossStart:g4} → {result.ContentLossEnd:g4}, style {result.StyleLossStart:g4} → {result.StyleLossEnd:g4})");
-                }
-                return result.Cancelled ? 130 : 0;
-            }
-            catch (ConvolveException e)
-            {
-                await Console.Error.WriteLineAsync(e.Message);
-                return e.ExitCode;
+                    }, console => console.MarkupLine($"{(result.Cancelled ? "[yellow]Stopped early[/]" : "[green]Done[/]")}: {result.Iterations} iterations in {result.Seconds:0.0} s → {Markup.Escape(outPath)} " +
+                        $"(content {result.ContentLossStart:g4} → {result.ContentLossEnd:g4}, style {result.StyleLossStart:g4} → {result.StyleLossEnd:g4})"));
+                return result.Cancelled ? (int)ExitCode.Canceled : 0;
             }
             catch (ArgumentException e)
             {
-                await Console.Error.WriteLineAsync(e.Message);
-                return 2;
+                return Refuse(ctx, ExitCode.Usage, e.Message);
             }
         });
         return command;
     }
 
     /// <summary>The weights file: <paramref name="explicitPath"/>, or the network's file in the model store; throws <see cref="ModelNotFoundException"/> (exit 4) naming both ways to get one.</summary>
-    public static string ResolveWeights(string? explicitPath, Vgg19Layout layout)
+    public static string ResolveWeights(string? explicitPath, Vgg19Layout layout, ModelStore store)
     {
         if (explicitPath is not null)
             return File.Exists(explicitPath) ? explicitPath : throw new InvalidInputException(explicitPath, "weights file not found");
         string file = layout == Vgg19Layout.Normalised ? NormalisedCacheFile : Vgg19CacheFile;
-        return ModelStore.Default.Find(file,
+        return store.Find(file,
             "Style transfer needs VGG19 weights: run 'convolve models pull vgg19' to download them into the model cache, " +
             "or pass a local safetensors file with '--weights FILE'.");
     }
 
-    private static StyleResult RunWithProgress(StyleTransfer transfer, RgbImage? content, IReadOnlyList<RgbImage> styles, StyleTransferOptions options, CancellationToken cancel)
+    private static int Refuse(CliContext ctx, ExitCode code, string message)
+    {
+        ctx.Error.WriteLine($"error: {message}");
+        if (ctx.Json) JsonOutput.Write(ctx.Out, JsonOutput.Error(code, message));
+        return (int)code;
+    }
+
+    private static StyleResult RunWithProgress(IAnsiConsole console, StyleTransfer transfer, RgbImage? content, IReadOnlyList<RgbImage> styles, StyleTransferOptions options, CancellationToken cancel)
     {
         StyleResult? result = null;
-        AnsiConsole.Progress()
+        console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
@@ -200,12 +185,6 @@ public static class StyleCommand
     private sealed class InlineProgress(Action<StyleProgress> report) : IProgress<StyleProgress>
     {
         public void Report(StyleProgress value) => report(value);
-    }
-
-    private static void Info(bool asJson, string text)
-    {
-        if (asJson) Console.Error.WriteLine(text);
-        else AnsiConsole.MarkupLine(Markup.Escape(text));
     }
 
     internal static string IntermediatePath(string output, int iteration) =>

@@ -4,7 +4,7 @@ using SkiaSharp;
 namespace Convolve.Style;
 
 /// <summary>
-/// Resizing and saving for style transfer. (Saving is a small private stand-in until Imaging has its encoder.)
+/// Resizing for style transfer (saving is <see cref="ImageEncoder"/>).
 /// </summary>
 public static class StyleImages
 {
@@ -43,24 +43,6 @@ public static class StyleImages
             }
         }
         return new RgbImage(width, height, dst, image.Source);
-    }
-
-    /// <summary>Saves as JPEG (quality <paramref name="jpegQuality"/>) when the extension is .jpg/.jpeg, WebP for .webp, otherwise PNG.</summary>
-    public static void Save(RgbImage image, string path, int jpegQuality = 92)
-    {
-        string ext = Path.GetExtension(path).ToLowerInvariant();
-        var format = ext switch
-        {
-            ".jpg" or ".jpeg" => SKEncodedImageFormat.Jpeg,
-            ".webp" => SKEncodedImageFormat.Webp,
-            _ => SKEncodedImageFormat.Png,
-        };
-        using var bitmap = ToBitmap(image);
-        using var data = bitmap.Encode(format, jpegQuality) ?? throw new InvalidOperationException($"Could not encode {path}.");
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir != null) Directory.CreateDirectory(dir);
-        using var fs = File.Create(path);
-        data.SaveTo(fs);
     }
 
     private static SKBitmap ToBitmap(RgbImage image)

@@ -16,7 +16,7 @@ namespace Convolve.Style;
 /// <example><code>
 /// using var net = Vgg19Features.Load(weights, Vgg19Layout.Torchvision, StyleTransfer.LayersFor(options, "relu5_4"));
 /// var result = new StyleTransfer(net).Run(ImageDecoder.Load("photo.jpg"), new[] { ImageDecoder.Load("starry.jpg") }, options);
-/// StyleImages.Save(result.Image, "out.png");
+/// ImageEncoder.Save(result.Image, "out.png");
 /// </code></example>
 public sealed class StyleTransfer
 {

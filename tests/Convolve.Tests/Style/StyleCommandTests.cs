@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.Json;
 using Convolve.Cli.Commands;
 using Convolve.Weights;
@@ -6,7 +5,6 @@ using Convolve.Weights;
 namespace Convolve.Tests.Style;
 
 /// <summary>The <c>convolve style</c> command end to end (parsing, weights lookup, JSON, memory refusal, saving).</summary>
-[Collection("Console")]
 public sealed class StyleCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("convolve-stylecli-").FullName;
@@ -15,13 +13,9 @@ public sealed class StyleCommandTests : IDisposable
 
     private static (int Code, string Out, string Err) Invoke(params string[] args)
     {
-        var root = new RootCommand { StyleCommand.Create() };
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
         var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (root.Parse(args).Invoke(), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+        int code = Convolve.Cli.Program.Run(args, o, e, TestContext.Current.CancellationToken);
+        return (code, o.ToString(), e.ToString());
     }
 
     [Fact]
@@ -47,7 +41,7 @@ public sealed class StyleCommandTests : IDisposable
         var (code, stdout, err) = Invoke("style", content, style, "-o", output, "--size", "48", "--iterations", "4", "--save-every", "2",
             "--network", "vgg19-normalised", "--weights", weights, "--style-weight", "10", "--json");
         Assert.True(code == 0, err);
-        using var doc = JsonDocument.Parse(stdout.Trim().Split('\n').Last());
+        using var doc = JsonDocument.Parse(stdout);
         var r = doc.RootElement;
         Assert.Equal(4, r.GetProperty("iterations").GetInt32());
         Assert.True(r.GetProperty("style_loss_end").GetDouble() < r.GetProperty("style_loss_start").GetDouble());
@@ -64,10 +58,11 @@ public sealed class StyleCommandTests : IDisposable
         string weights = SharedData.Require("models/vgg19-normalised-to-conv3_1.safetensors");
         string content = SharedData.Require("data/style/content/tubingen.jpg");
         string style = SharedData.Require("data/style/style/starry_night.jpg");
-        var (code, _, err) = Invoke("style", content, style, "-o", Path.Combine(_dir, "big.png"), "--size", "4000",
+        var (code, stdout, err) = Invoke("style", content, style, "-o", Path.Combine(_dir, "big.png"), "--size", "4000",
             "--network", "vgg19-normalised", "--weights", weights, "--max-memory", "1G", "--json");
         Assert.Equal(1, code);
         Assert.Contains("exceeds --max-memory", err);
+        Assert.Contains("exceeds --max-memory", stdout); // the JSON error document
         Assert.Contains("Try --size", err);
         Assert.False(File.Exists(Path.Combine(_dir, "big.png")));
     }
