@@ -13,7 +13,7 @@ namespace Convolve.Cli.Commands;
 public static class StyleCommand
 {
     /// <summary>Cache file name of the converted torchvision VGG19 (conv layers only).</summary>
-    public const string Vgg19CacheFile = "vgg19-conv.safetensors";
+    public const string Vgg19CacheFile = Vgg19Weights.CacheFileName;
 
     /// <summary>Cache file name of the 'normalised' VGG19 encoder.</summary>
     public const string NormalisedCacheFile = "vgg19-normalised.safetensors";
