@@ -172,7 +172,7 @@ def features(x):
 def image(path):
     with open(path, 'rb') as f:
         w, h = map(int, f.readline().split()); data = f.read()
-    return torch.frombuffer(bytearray(data), dtype=torch.uint8).reshape(h, w, 3).permute(2, 0, 1)[None].float() / 255
+    return (torch.frombuffer(bytearray(data), dtype=torch.uint8).reshape(h, w, 3).permute(2, 0, 1)[None].float() / 255).contiguous()
 def gram(a): c = a.shape[1]; f = a.reshape(c, -1); return f @ f.t()
 C = image(content_raw); S = image(style_raw)
 style_layers = ['relu1_1', 'relu2_1', 'relu3_1']; content_layer = 'relu3_1'
