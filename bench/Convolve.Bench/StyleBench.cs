@@ -10,7 +10,7 @@ namespace Convolve.Bench;
 /// <summary>
 /// Style transfer speed and memory against PyTorch on the same machine in the same run: seconds per L-BFGS
 /// iteration at 256 and 512 px, peak RSS, and coarse-to-fine (2 scales) against single scale at 512 px.
-/// Usage: style [--weights FILE] [--network vgg19|vgg19-normalised] [--iterations N] [--threads T] [--skip-pytorch].
+/// Usage: style [--weights FILE] [--network vgg19|vgg19-normalised] [--iterations N] [--threads T] [--skip-pytorch] [--skip-multiscale].
 /// Defaults to ../shared's normalised encoder (layers to relu3_1: the only real VGG weights here). PyTorch comes
 /// from Debian's python3-torch (installed with apt-get when missing, and said so) with OpenBLAS preloaded.
 /// </summary>
@@ -48,6 +48,7 @@ public static class StyleBench
         }
 
         // Multi-scale: time to reach the final total loss of a single-scale 512 px run.
+        if (args.Contains("--skip-multiscale")) { Print(rows); return; }
         var single = new List<(double T, double Loss)>();
         var sw = Stopwatch.StartNew();
         st.Run(content, new[] { style }, baseOptions with { Size = 512, Iterations = iterations * 3 }, new Sink(p => single.Add((sw.Elapsed.TotalSeconds, p.TotalLoss))));
@@ -60,6 +61,11 @@ public static class StyleBench
         rows.Add(("single-scale 512px wall", $"{singleWall:0.0} s (loss {target:g4})", "", ""));
         rows.Add(("2-scale reaches that loss", double.IsNaN(reached) ? "not reached" : $"{reached:0.0} s", "", double.IsNaN(reached) ? "" : $"{reached / singleWall:0.00}"));
 
+        Print(rows);
+    }
+
+    private static void Print(List<(string What, string Ours, string Theirs, string Ratio)> rows)
+    {
         var table = new Table().AddColumns("measure", "Convolve (TorchSharp)", "PyTorch", "ratio");
         foreach (var r in rows) table.AddRow(r.What, r.Ours, r.Theirs, r.Ratio);
         AnsiConsole.Write(table);
