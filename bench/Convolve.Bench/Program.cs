@@ -11,6 +11,7 @@ switch (args.FirstOrDefault())
     case "gallery": GallerySearchBench.Run(rest); break;
     case "template": AlignmentTemplateBench.Run(rest); break;
     case "accuracy": AccuracyReport.Run(rest); break;
+    case "style": StyleBench.Run(rest); break;
     default:
         Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy");
         return 2;

@@ -71,6 +71,7 @@ public static class Program
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(ImagesCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(StyleCommand.Create());
         return root;
     }
 
