@@ -78,9 +78,13 @@ public sealed class FacesBadInputTests(FaceAnalyzerFixture fixture) : IClassFixt
     [Fact]
     public void FaceTooSmallForTheDetectorIsNoFaceWithAHint()
     {
-        // sample2 at 1/12 scale: 160 px wide, faces about 10 px, under what SSD resolves.
+        // sample2 at 1/12 scale in the corner of a grey 1920×1367 canvas: faces of about 10 px in a 1920-px photo,
+        // under the ~1/25 of the longer side that SSD resolves.
         var small = Scale(ImageDecoder.Load(Sample(2)), down: 12);
-        string path = Save(small, Path.Combine(_dir.Path, "small.png"));
+        var canvas = FacesTestData.Blank(1920, 1367);
+        for (int y = 0; y < small.Height; y++)
+            Array.Copy(small.Pixels, y * small.Width * 3, canvas.Pixels, y * canvas.Width * 3, small.Width * 3);
+        string path = Save(canvas, Path.Combine(_dir.Path, "small.png"));
         var detect = Faces("detect", path, "--json");
         Assert.Equal(0, detect.ExitCode); // detect answers: no faces
         Assert.Equal(0, detect.Json().GetProperty("images")[0].GetProperty("faces").GetArrayLength());
