@@ -59,7 +59,8 @@ public static class FacesVerifyCommand
                 RgbImage b = ImageDecoder.Load(bLabel);
                 result = analyzer.Verify(a, b, tau, ctx.Parse.GetValue(face), ctx.Parse.GetValue(faceB));
             }
-            Render(ctx, result, a.Source!, bLabel, ctx.Parse.GetValue(identity) is not null);
+            Render(ctx, result, a.Source!, bLabel, ctx.Parse.GetValue(identity) is not null,
+                ctx.Parse.GetValue(face) is not null, ctx.Parse.GetValue(faceB) is not null);
             return 0;
         });
         return command;
@@ -68,7 +69,7 @@ public static class FacesVerifyCommand
     private static object Choice(string file, FaceChoice c) =>
         new { file, face = c.Index, faces = c.FaceCount, box = FaceJson.Box(c.Box) };
 
-    private static void Render(CliContext ctx, VerificationResult r, string a, string b, bool againstIdentity)
+    private static void Render(CliContext ctx, VerificationResult r, string a, string b, bool againstIdentity, bool pickedA, bool pickedB)
     {
         ctx.Result(
             new
@@ -85,19 +86,19 @@ public static class FacesVerifyCommand
                 string verdict = r.Same ? "same person" : "different people";
                 console.WriteLine(FormattableString.Invariant(
                     $"{verdict}: distance {r.Distance:0.0000} {(r.Same ? "<" : ">=")} threshold {r.Threshold:0.####}"));
-                Explain(console, a, r.First);
-                if (r.Second is { } second) Explain(console, b, second);
+                Explain(console, a, r.First, pickedA);
+                if (r.Second is { } second) Explain(console, b, second, pickedB);
             });
         if (!ctx.Json)
         {
             // Which face was used matters when a photo holds several: say so where people look, even when stdout is piped.
-            if (r.First.WasAmbiguous) ctx.Note($"note: {a} holds {r.First.FaceCount} faces; face #{r.First.Index} was used (--face picks another).");
-            if (r.Second is { WasAmbiguous: true } s2) ctx.Note($"note: {b} holds {s2.FaceCount} faces; face #{s2.Index} was used (--face-b picks another).");
+            if (r.First.WasAmbiguous && !pickedA) ctx.Note($"note: {a} holds {r.First.FaceCount} faces; face #{r.First.Index} (the largest) was used (--face N picks another).");
+            if (r.Second is { WasAmbiguous: true } s2 && !pickedB) ctx.Note($"note: {b} holds {s2.FaceCount} faces; face #{s2.Index} (the largest) was used (--face-b N picks another).");
         }
     }
 
-    private static void Explain(Spectre.Console.IAnsiConsole console, string file, FaceChoice c) =>
+    private static void Explain(IAnsiConsole console, string file, FaceChoice c, bool picked) =>
         console.WriteLine(c.WasAmbiguous
-            ? $"  {file}: face #{c.Index} of {c.FaceCount} ({FaceJson.Text(c.Box)})"
+            ? $"  {file}: face #{c.Index} of {c.FaceCount}, {(picked ? "as chosen" : "the largest")} ({FaceJson.Text(c.Box)})"
             : $"  {file}: its one face ({FaceJson.Text(c.Box)})");
 }

@@ -105,7 +105,8 @@ public sealed class FacesCommandTests(FaceAnalyzerFixture fixture) : IClassFixtu
         Assert.Equal(0, human.ExitCode);
         Assert.StartsWith("different people: distance", human.Stdout);
         Assert.Contains("threshold 0.05", human.Stdout);
-        Assert.Contains($"note: {a} holds 3 faces; face #{largest} was used", human.Stderr);
+        Assert.Contains($"note: {a} holds 3 faces; face #{largest} (the largest) was used", human.Stderr);
+        Assert.Contains($"  {a}: face #{largest} of 3, the largest", human.Stdout);
     }
 
     [Fact]
