@@ -39,7 +39,7 @@ public static class DemoCommand
             var analyzer = pipeline.Load(ctx);
             FaceDemoResult result = FaceDemo.Run(analyzer, samplesDir, ctx.Parse.GetValue(output)!,
                 ctx.Json ? null : new SyncProgress(ctx.Note), ctx.Cancellation);
-            ctx.Result(result, console => Render(console, result));
+            ctx.Result(Json(result), console => Render(console, result));
             return 0;
         });
         return command;
@@ -50,6 +50,23 @@ public static class DemoCommand
     {
         public void Report(string value) => report(value);
     }
+
+    /// <summary>The result with boxes as [x, y, w, h] like the other face commands.</summary>
+    private static object Json(FaceDemoResult r) => new
+    {
+        r.ModelId,
+        r.Threshold,
+        r.Photos,
+        enrolled = r.Enrolled.Select(e => new { e.Identity, e.Photo, e.FaceIndex, box = FaceJson.Box(e.Box) }),
+        probes = r.Probes.Select(p => new
+        {
+            p.Photo, p.FaceIndex, box = FaceJson.Box(p.Box), p.Group, p.Expected, p.Name, p.Nearest,
+            distance = p.Distance is { } d ? FaceJson.Round(d) : (double?)null, p.Outcome, p.Correct,
+        }),
+        counts = new { enrolledPeople = r.EnrolledPeople, neverEnrolled = r.NeverEnrolled, all = r.All },
+        r.OutputDirectory,
+        seconds = Math.Round(r.Elapsed.TotalSeconds, 1),
+    };
 
     private static string Num(double? d) => d is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
 
