@@ -60,6 +60,21 @@ public sealed class FacesCommandTests(FaceAnalyzerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void DetectorTinyGivesFaceApisTinyBoxes()
+    {
+        string json = Path.Combine(SharedData.RepoRoot, "tests", "reference", "fixtures", "sample1.json");
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var reference = doc.RootElement.GetProperty("tiny_416").GetProperty("detections").EnumerateArray()
+            .Select(d => BoxOf(d.GetProperty("box"))).ToList();
+        var r = Faces("detect", Sample(1), "--detector", "tiny", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var boxes = r.Json().GetProperty("images")[0].GetProperty("faces").EnumerateArray().Select(f => BoxOf(f.GetProperty("box"))).ToList();
+        Assert.Equal(reference.Count, boxes.Count);
+        for (int i = 0; i < boxes.Count; i++) Assert.True(boxes[i].IoU(reference[i]) > 0.999, $"face {i}: {boxes[i]} vs face-api {reference[i]}");
+        Assert.Equal(2, Faces("detect", Sample(1), "--detector", "yolo").ExitCode);
+    }
+
+    [Fact]
     public void DetectHumanOutputListsFacesAndABadFileIsSkippedWithExit3()
     {
         string bad = _dir.Write("bad.jpg", "not an image"u8.ToArray());
