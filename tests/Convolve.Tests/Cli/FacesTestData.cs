@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Convolve.Faces;
 using Convolve.Imaging;
-using Convolve.Tests.Faces;
 
 namespace Convolve.Tests.Cli;
 
@@ -18,16 +17,17 @@ internal static class FacesTestData
         return path;
     }
 
+    /// <summary>A face as face-api found it: box and 68 landmarks.</summary>
+    public sealed record ReferenceFace(FaceBox Box, Point2[] Landmarks);
+
     /// <summary>face-api's own pipeline output (SSD + 68 landmarks) for sampleK, from tests/reference/fixtures.</summary>
-    public static IReadOnlyList<FaceApiReference.Face> Reference(int k)
+    public static IReadOnlyList<ReferenceFace> Reference(int k)
     {
         string json = Path.Combine(SharedData.RepoRoot, "tests", "reference", "fixtures", $"sample{k}.json");
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
-        var root = doc.RootElement.Clone();
-        return root.GetProperty("pipeline_ssd_landmark68_recognition").EnumerateArray().Select(f => new FaceApiReference.Face(
-            FaceApiReference.Box(f.GetProperty("detection").GetProperty("box")),
-            f.GetProperty("landmarks68").EnumerateArray().Select(p => new Point2(p[0].GetSingle(), p[1].GetSingle())).ToArray(),
-            null, FaceApiReference.Floats(f.GetProperty("descriptor")))).ToList();
+        return doc.RootElement.GetProperty("pipeline_ssd_landmark68_recognition").EnumerateArray().Select(f => new ReferenceFace(
+            BoxOf(f.GetProperty("detection").GetProperty("box")),
+            f.GetProperty("landmarks68").EnumerateArray().Select(p => new Point2(p[0].GetSingle(), p[1].GetSingle())).ToArray())).ToList();
     }
 
     /// <summary>Writes <paramref name="image"/> as PNG (or JPEG by extension) to <paramref name="path"/>.</summary>
