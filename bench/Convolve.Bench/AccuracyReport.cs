@@ -29,6 +29,7 @@ public static class AccuracyReport
         PairFile test = Limit(PairFileParser.Parse(Path.Combine(lfw, "pairsDevTest.txt")), limit);
         var paths = train.Pairs.Concat(test.Pairs).SelectMany(p => new[] { p.PathA(imagesDir), p.PathB(imagesDir) }).Distinct().ToList();
 
+        int workers = LfwData.ConfigureThreads(args);
         var clock = Stopwatch.StartNew();
         using var analyzer = FaceAnalyzer.Load();
         var encoder = new PairImageEncoder(analyzer, Variants);
@@ -37,7 +38,7 @@ public static class AccuracyReport
         {
             int n = Interlocked.Increment(ref done);
             if (n % 250 == 0) Console.Error.WriteLine($"{n}/{paths.Count} images, {clock.Elapsed.TotalSeconds:F0} s");
-        });
+        }, threads: workers);
         double seconds = clock.Elapsed.TotalSeconds;
         var failed = images.Values.Where(i => i.Error is not null).ToList();
         if (failed.Count > 0) throw new InvalidOperationException($"{failed.Count} images failed, e.g. {failed[0].Path}: {failed[0].Error}");
@@ -49,7 +50,7 @@ public static class AccuracyReport
         md.AppendLine();
         md.AppendLine(Inv($"Protocol: LFW's development view. For each variant the threshold is the one of best accuracy on `pairsDevTrain.txt` ({train.SameCount} same + {train.DifferentCount} different pairs), applied unchanged to `pairsDevTest.txt` ({test.SameCount} + {test.DifferentCount} pairs; its people are disjoint from DevTrain's). AUC, EER and TAR@FAR are computed on DevTest. Final accuracy in the LFW sense is reported on View 2 (10-fold `pairs.txt`), which is not in this repository's development data; dlib publishes 99.38% for this network family on View 2."));
         md.AppendLine();
-        md.AppendLine(Inv($"Pipeline: SSD MobileNetV1 detector, 68-point landmarks, FaceRecognitionNet (face-api 1.7.15 weights). {images.Values.Count(i => !i.Detected)} of {images.Count} images had no detected face; for those the landmarks were computed in the centred box (half the image side) and the pair was kept. Where several faces were found, the one nearest the image centre was used. Encoding took {seconds:F0} s for {images.Count} images ({1000 * seconds / images.Count:F0} ms per image)."));
+        md.AppendLine(Inv($"Pipeline: SSD MobileNetV1 detector, 68-point landmarks, FaceRecognitionNet (face-api 1.7.15 weights). {images.Values.Count(i => !i.Detected)} of {images.Count} images had no detected face; for those the landmarks were computed in the centred box (half the image side) and the pair was kept. Where several faces were found, the one nearest the image centre was used. Encoding took {seconds:F0} s wall for {images.Count} images with {workers} workers."));
         md.AppendLine();
         md.AppendLine("| variant | threshold (DevTrain) | FAR at it (DevTrain) | DevTest accuracy | DevTest accuracy at 0.6 | AUC | EER | TAR@FAR=1e-3 | TAR@FAR=1e-2 |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|");

@@ -19,7 +19,9 @@ public static class AlignmentTemplateBench
         int limit = int.Parse(LfwData.Option(args, "--images") ?? "600", CultureInfo.InvariantCulture);
         var pairs = PairFileParser.Parse(Path.Combine(lfw, "pairsDevTrain.txt"));
         var images = pairs.DistinctImages().Select(i => LfwLayout.ImagePath(Path.Combine(lfw, "images"), i.Name, i.Index)).Take(limit).ToList();
+        LfwData.ConfigureThreads(args);
         using var analyzer = FaceAnalyzer.Load(new FaceAnalyzerOptions { Alignment = FaceAlignment.FaceApiCrop });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var sum = new double[10];
         int used = 0;
@@ -41,6 +43,7 @@ public static class AlignmentTemplateBench
                 sum[2 * k + 1] += (points[k].Y - crop.Y) * scale;
             }
             used++;
+            if (used % 50 == 0) Console.Error.WriteLine($"{used} faces, {clock.Elapsed.TotalSeconds:F0} s");
         }
         Console.WriteLine($"template from {used} DevTrain faces (of {images.Count} images), in a {LandmarkAlignment.ChipSize}-px chip:");
         string[] names = ["left eye centre", "right eye centre", "nose tip", "left mouth corner", "right mouth corner"];

@@ -20,6 +20,8 @@ public static class FacesBench
         if (threads is not null) torch.set_num_threads(int.Parse(threads));
         string imagePath = args.Length > 0 ? args[0] : Path.Combine("..", "shared", "specs", "faceapi-reference", "s1.png");
         if (args.Length > 1 && args[1] == "net") { NetOnly(); return; }
+        if (args.Length > 0 && args[0] == "memory") { Memory(); return; }
+        if (args.Length > 0 && args[0] == "photos") { Photos(args.Length > 1 ? int.Parse(args[1]) : 5); return; }
         var image = ImageDecoder.Load(imagePath);
         var sw = Stopwatch.StartNew();
         using var encoder = FaceEncoder.Load();
@@ -66,6 +68,71 @@ public static class FacesBench
         AnsiConsole.Write(table);
     }
 
+    /// <summary>
+    /// Per photo (face-api's demo sample1..6.jpg, ~1920 px): SSD detect + landmarks + dlib crop + encode, median of
+    /// <paramref name="runs"/> after a warm-up; decoding excluded.
+    /// </summary>
+    private static void Photos(int runs)
+    {
+        string demo = Path.Combine("node_modules", "@vladmandic", "face-api", "demo");
+        using var detector = Convolve.Faces.Detection.SsdFaceDetector.Load();
+        using var landmarker = FaceLandmarker.Load();
+        using var encoder = FaceEncoder.Load();
+        var table = new Table().AddColumns("photo", "size", "faces", "median ms", "CPU ms", "of which detect", "landmarks+encode");
+        var process = Process.GetCurrentProcess();
+        foreach (int k in Enumerable.Range(1, 6))
+        {
+            var image = ImageDecoder.Load(Path.Combine(demo, $"sample{k}.jpg"));
+            int faces = 0;
+            double detectCpu = 0, restCpu = 0;
+            void Once()
+            {
+                var c0 = process.TotalProcessorTime;
+                var boxes = detector.Detect(image).Select(d => d.Box).ToList();
+                process.Refresh();
+                var c1 = process.TotalProcessorTime;
+                var lms = landmarker.Detect(image, boxes);
+                faces = encoder.Encode(image, lms.Select(l => l!).ToList()).Length;
+                process.Refresh();
+                detectCpu += (c1 - c0).TotalMilliseconds;
+                restCpu += (process.TotalProcessorTime - c1).TotalMilliseconds;
+            }
+            Once();
+            (detectCpu, restCpu) = (0, 0);
+            var times = new List<double>();
+            for (int r = 0; r < runs; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                Once();
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            table.AddRow($"sample{k}", $"{image.Width}x{image.Height}", faces.ToString(), times[runs / 2].ToString("F0"),
+                ((detectCpu + restCpu) / runs).ToString("F0"), (detectCpu / runs).ToString("F0"), (restCpu / runs).ToString("F0"));
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    /// <summary>Resident memory over 40 rounds of landmarks + encoding of 32 crops: it must stay flat.</summary>
+    private static void Memory()
+    {
+        var image = ImageDecoder.Load(Path.Combine("..", "shared", "specs", "faceapi-reference", "s1.png"));
+        using var encoder = FaceEncoder.Load();
+        using var landmarker = FaceLandmarker.Load();
+        var boxes = Enumerable.Range(0, 32).Select(i => new FaceBox(10 + i * 7, 20 + i * 4, 120 + i, 130 + i)).ToList();
+        for (int round = 1; round <= 40; round++)
+        {
+            var lms = landmarker.Detect(image, boxes);
+            encoder.Encode(image, lms.Select(l => l!).ToList());
+            if (round % 10 == 0)
+            {
+                GC.Collect();
+                AnsiConsole.MarkupLine($"round {round}: RSS {Process.GetCurrentProcess().WorkingSet64 / (1 << 20)} MiB");
+            }
+        }
+    }
+
     /// <summary>Each network alone on a random batch of 32, and the preprocessing alone (wall and CPU time).</summary>
     private static void NetOnly()
     {
@@ -80,6 +147,7 @@ public static class FacesBench
         Time("lm68-tiny forward", () => lmTiny.forward(x112).Dispose());
         var image = ImageDecoder.Load(Path.Combine("..", "shared", "specs", "faceapi-reference", "s1.png"));
         var crops = Enumerable.Range(0, 32).Select(i => new PixelRect(10 + i * 5, 20 + i * 3, 120 + i, 130 + i)).ToList();
+        Time("crop square resize x32", () => { using var sc = torch.NewDisposeScope(); foreach (var c in crops) FaceCrops.CropSquareResize(image, c, 150); });
         Time("preprocess to 150", () => FaceCrops.ToNetworkInput(image, crops, 150, Convolve.Models.FaceRecognitionNet.MeanRgb).Dispose());
     }
 

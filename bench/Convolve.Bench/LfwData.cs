@@ -19,6 +19,17 @@ internal static class LfwData
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
+    /// <summary>
+    /// Applies `--torch-threads N` (default 1): the LFW runs encode several images at once instead, which also avoids
+    /// OpenMP spin-waiting when the machine is busy.
+    /// </summary>
+    public static int ConfigureThreads(string[] args)
+    {
+        int torchThreads = int.Parse(Option(args, "--torch-threads") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+        TorchSharp.torch.set_num_threads(torchThreads);
+        return int.Parse(Option(args, "--workers") ?? Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

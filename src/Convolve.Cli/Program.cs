@@ -72,6 +72,7 @@ public static class Program
         root.Subcommands.Add(ImagesCommand.Create());
         root.Subcommands.Add(FacesCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 

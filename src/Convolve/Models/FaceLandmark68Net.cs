@@ -99,7 +99,7 @@ public sealed class FaceLandmark68Net : nn.Module<Tensor, Tensor>
             };
             while (rest < convs.Count)
             {
-                var input = SumRightToLeft(outputs).relu_();
+                var input = outputs.Count == 1 ? outputs[0] : SumRightToLeft(outputs).relu_();   // out1 is already ReLU'd
                 outputs.Add(convs[rest++].Forward(input, stride: 1));
             }
             return SumRightToLeft(outputs).relu_();
@@ -108,8 +108,8 @@ public sealed class FaceLandmark68Net : nn.Module<Tensor, Tensor>
         /// <summary>out1 + (out2 + (out3 + …)): face-api's summation order, kept for bit-level parity.</summary>
         private static Tensor SumRightToLeft(List<Tensor> outputs)
         {
-            var sum = outputs[^1].clone();
-            for (int i = outputs.Count - 2; i >= 0; i--) sum = outputs[i].add(sum);
+            var sum = outputs[^2].add(outputs[^1]);
+            for (int i = outputs.Count - 3; i >= 0; i--) sum = outputs[i].add(sum);
             return sum;
         }
     }

@@ -35,21 +35,30 @@ public static class LegacyBilinearResize
         return result.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Per output index along one axis: the two source indices and the weight of the second one.</summary>
-    private static (Tensor I0, Tensor I1, Tensor Frac) Sampling(int inSize, int outSize, Device device)
+    /// <summary>
+    /// The legacy sampling taps along one axis: for each output index d, source <c>s = d·in/out</c> (double),
+    /// <c>Lo = floor(s)</c>, <c>Hi = min(ceil(s), in−1)</c>, and <c>Frac = s − Lo</c>, the weight of <c>Hi</c>.
+    /// </summary>
+    public static (int[] Lo, int[] Hi, double[] Frac) Taps(int inSize, int outSize)
     {
         double ratio = (double)inSize / outSize;
-        var i0 = new long[outSize];
-        var i1 = new long[outSize];
+        var lo = new int[outSize];
+        var hi = new int[outSize];
         var frac = new double[outSize];
         for (int d = 0; d < outSize; d++)
         {
             double src = ratio * d;
-            double floor = Math.Max(0, Math.Floor(src));
-            i0[d] = (long)floor;
-            i1[d] = Math.Min(inSize - 1, (long)Math.Ceiling(src));
-            frac[d] = src - floor;
+            lo[d] = Math.Max(0, (int)Math.Floor(src));
+            hi[d] = Math.Min(inSize - 1, (int)Math.Ceiling(src));
+            frac[d] = src - lo[d];
         }
-        return (tensor(i0, device: device), tensor(i1, device: device), tensor(frac, ScalarType.Float64, device));
+        return (lo, hi, frac);
+    }
+
+    private static (Tensor I0, Tensor I1, Tensor Frac) Sampling(int inSize, int outSize, Device device)
+    {
+        var (lo, hi, frac) = Taps(inSize, outSize);
+        return (tensor(lo.Select(i => (long)i).ToArray(), device: device), tensor(hi.Select(i => (long)i).ToArray(), device: device),
+            tensor(frac, ScalarType.Float64, device));
     }
 }

@@ -27,6 +27,20 @@ public sealed class FaceApiReference
         return Load(json, Path.Combine(Path.GetDirectoryName(json)!, $"{name}.png"));
     }
 
+    /// <summary>
+    /// Loads tests/reference/fixtures/{name}.json (made by face-api in Node, see tests/reference/README.md) with its
+    /// image: s1/m1 from ../shared, sample1..6 from face-api's demo folder in node_modules; skips when absent.
+    /// </summary>
+    public static FaceApiReference LoadFixture(string name)
+    {
+        string json = Path.Combine(SharedData.RepoRoot, "tests", "reference", "fixtures", $"{name}.json");
+        string image = name.StartsWith("sample", StringComparison.Ordinal)
+            ? Path.Combine(SharedData.RepoRoot, "node_modules", "@vladmandic", "face-api", "demo", $"{name}.jpg")
+            : SharedData.Require($"specs/faceapi-reference/{name}.png");
+        if (!File.Exists(image)) Assert.Skip($"{image} is absent: run 'npm ci' at the repository root.");
+        return Load(json, image);
+    }
+
     public static FaceApiReference Load(string jsonPath, string imagePath)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(jsonPath));
@@ -52,13 +66,20 @@ public sealed class FaceApiReference
     }
 
     /// <summary>One face of a pipeline section (e.g. pipeline_ssd_landmark68_recognition).</summary>
-    public sealed record Face(FaceBox Box, Point2[] Landmarks, PixelRect? DlibRect, float[] Descriptor);
+    public sealed record Face(FaceBox Box, Point2[] Landmarks, PixelRect? DlibRect, float[] Descriptor, JsonElement Json);
 
     public IReadOnlyList<Face> Pipeline(string section) => Root.GetProperty(section).EnumerateArray().Select(f => new Face(
         Box(f.GetProperty("detection").GetProperty("box")),
-        f.GetProperty("landmarks68").EnumerateArray().Select(p => new Point2(p[0].GetSingle(), p[1].GetSingle())).ToArray(),
+        Points(f.GetProperty("landmarks68")),
         f.TryGetProperty("recognitionCropRect_dlib", out var r) ? Rect(r) : null,
-        Floats(f.GetProperty("descriptor")))).ToList();
+        Floats(f.GetProperty("descriptor")),
+        f)).ToList();
+
+    public static Point2[] Points(JsonElement pairs) =>
+        pairs.EnumerateArray().Select(p => new Point2(p[0].GetSingle(), p[1].GetSingle())).ToArray();
+
+    /// <summary>SHA-256 (hex) of the packed RGB buffer, as the fixtures' image.rgbSha256.</summary>
+    public string RgbSha256() => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Image.Pixels));
 
     public static float MaxAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

@@ -17,16 +17,16 @@ public static class LandmarkAlignment
 
     /// <summary>
     /// The template: the mean position of the five points inside face-api's own 150-px recognition crop, measured on
-    /// LFW View 1 DevTrain faces (`dotnet run -c Release --project bench/Convolve.Bench -- template`). Aligning to it
+    /// 188 LFW View 1 DevTrain faces (`dotnet run -c Release --project bench/Convolve.Bench -- template --images 200`). Aligning to it
     /// keeps the framing the network was used with and removes only the per-face rotation and jitter.
     /// </summary>
     public static IReadOnlyList<(double X, double Y)> Template { get; } =
     [
-        (50.54, 56.45),   // left eye centre (points 36–41)
-        (99.57, 56.30),   // right eye centre (42–47)
-        (75.13, 85.36),   // nose tip (30)
-        (55.63, 109.27),  // left mouth corner (48)
-        (94.63, 109.05),  // right mouth corner (54)
+        (47.88, 44.92),   // left eye centre (points 36–41)
+        (102.65, 44.17),  // right eye centre (42–47)
+        (75.28, 77.92),   // nose tip (30)
+        (53.80, 105.38),  // left mouth corner (48)
+        (100.11, 105.12), // right mouth corner (54)
     ];
 
     /// <summary>The five points of <paramref name="landmarks"/> in template order, in image pixels.</summary>

@@ -24,6 +24,9 @@ public sealed class FaceEncoder : IDisposable
     /// <summary>Loads the recognition model from the folder <paramref name="store"/> finds.</summary>
     public static FaceEncoder Load(ModelStore? store = null) => new(FaceRecognitionNet.Load(store));
 
+    /// <summary>The recognition network (e.g. for fine-tuning or tracing); owned by this encoder.</summary>
+    public FaceRecognitionNet Network => _net;
+
     /// <summary>Most crops run through the network at once.</summary>
     public int BatchSize { get; init; } = 32;
 
@@ -33,6 +36,10 @@ public sealed class FaceEncoder : IDisposable
 
     /// <summary>The descriptor of the face whose landmarks are <paramref name="landmarks"/>, from its dlib-style crop (<see cref="DlibCrop"/>).</summary>
     public float[] Encode(RgbImage image, FaceLandmarks landmarks) => Encode(image, DlibCrop.FromLandmarks(landmarks));
+
+    /// <summary>Descriptors of several faces of one image from their landmarks (dlib-style crops), in order, batched.</summary>
+    public float[][] Encode(RgbImage image, IReadOnlyList<FaceLandmarks> landmarks) =>
+        Encode(image, landmarks.Select(DlibCrop.FromLandmarks).ToList());
 
     /// <summary>The descriptor of a whole image that already is a face crop (e.g. an aligned face chip).</summary>
     public float[] Encode(RgbImage faceChip) => Encode(faceChip, new PixelRect(0, 0, faceChip.Width, faceChip.Height));
@@ -60,9 +67,11 @@ public sealed class FaceEncoder : IDisposable
 
     private float[][] RunBatch((RgbImage Image, PixelRect Crop)[] chunk)
     {
+        using var mode = inference_mode();
         using var scope = NewDisposeScope();
-        var squares = chunk.Select(f => FaceCrops.SquareAndResize(FaceCrops.CropToTensor(f.Image, f.Crop), FaceRecognitionNet.InputSize)).ToArray();
-        return EncodeChips(cat(squares, 0));
+        var input = FaceCrops.ToNetworkInput(chunk, FaceRecognitionNet.InputSize, FaceRecognitionNet.MeanRgb);
+        var flat = _net.forward(input).data<float>().ToArray();
+        return flat.Chunk(FaceRecognitionNet.DescriptorLength).ToArray();
     }
 
     /// <summary>

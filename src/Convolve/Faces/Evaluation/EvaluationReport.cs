@@ -3,6 +3,21 @@ using System.Text.Json.Serialization;
 
 namespace Convolve.Faces.Evaluation;
 
+/// <summary>An image an evaluation could not use, and why (the path and the problem, never its content).</summary>
+public sealed record ImageFailure([property: JsonPropertyName("path")] string Path, [property: JsonPropertyName("error")] string Error);
+
+/// <summary>One evaluated pair as reported with <c>--per-pair</c>: its line in the pair file, images, label, fold and distance.</summary>
+public sealed record PairScoreRow(
+    [property: JsonPropertyName("line")] int Line,
+    [property: JsonPropertyName("a")] string A,
+    [property: JsonPropertyName("b")] string B,
+    [property: JsonPropertyName("same")] bool Same,
+    [property: JsonPropertyName("fold")] int Fold,
+    [property: JsonPropertyName("distance")] double Distance);
+
+/// <summary>One image of an evaluation: whether the detector found a face in it (else the centre fallback was used).</summary>
+public sealed record ImageStatus([property: JsonPropertyName("path")] string Path, [property: JsonPropertyName("detected")] bool Detected);
+
 /// <summary>
 /// What <c>convolve faces evaluate</c> reports for a pair file. Distances, accept when d &lt; threshold. The JSON
 /// field names are the documented output: pairs, accuracy, accuracy_std, auc, eer, tar_at_far, threshold,
@@ -34,6 +49,18 @@ public sealed record EvaluationReport
     /// <summary>Images in which no face was detected (the caller's fallback, e.g. the centre crop, was used for them).</summary>
     [JsonPropertyName("undetected")] public int Undetected { get; init; }
 
+    /// <summary>What was done for the images counted in <see cref="Undetected"/> (null when the caller did not say).</summary>
+    [JsonPropertyName("undetected_handling")] public string? UndetectedHandling { get; init; }
+
+    /// <summary>Images that could not be read; their pairs were left out and counted in <see cref="SkippedPairs"/>.</summary>
+    [JsonPropertyName("failed")] public IReadOnlyList<ImageFailure> Failed { get; init; } = [];
+
+    /// <summary>Pairs left out because one of their images could not be read (never dropped silently: see <see cref="Failed"/>).</summary>
+    [JsonPropertyName("skipped_pairs")] public int SkippedPairs { get; init; }
+
+    /// <summary>The encoding function evaluated (<see cref="FaceAnalyzer.ModelId"/>), when known.</summary>
+    [JsonPropertyName("model")] public string? Model { get; init; }
+
     /// <summary>How accuracy was measured, in words.</summary>
     [JsonPropertyName("protocol")] public required string Protocol { get; init; }
 
@@ -43,11 +70,17 @@ public sealed record EvaluationReport
     /// <summary>Caveats (e.g. a FAR target the data cannot support).</summary>
     [JsonPropertyName("notes")] public required IReadOnlyList<string> Notes { get; init; }
 
+    /// <summary>Every evaluated pair with its distance (only when asked for, e.g. <c>--per-pair</c>; left out of JSON when null).</summary>
+    [JsonPropertyName("per_pair"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<PairScoreRow>? PerPair { get; init; }
+
+    /// <summary>Every image with whether a face was detected in it (only when asked for; left out of JSON when null).</summary>
+    [JsonPropertyName("images"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<ImageStatus>? Images { get; init; }
+
     /// <summary>The ROC curve (for plots; not serialised).</summary>
-    [JsonIgnore] public required IReadOnlyList<RocPoint> Roc { get; init; }
+    [JsonIgnore] public IReadOnlyList<RocPoint> Roc { get; init; } = [];
 
     /// <summary>The scored pairs (for plots; not serialised).</summary>
-    [JsonIgnore] public required IReadOnlyList<ScoredPair> Scores { get; init; }
+    [JsonIgnore] public IReadOnlyList<ScoredPair> Scores { get; init; } = [];
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 

@@ -37,6 +37,33 @@ public sealed record OpenSetReport
 
     /// <summary>Caveats (e.g. a FAR target the data cannot support).</summary>
     [JsonPropertyName("notes")] public required IReadOnlyList<string> Notes { get; init; }
+
+    /// <summary>Identities enrolled from the gallery folders (0 when the caller did not say).</summary>
+    [JsonPropertyName("gallery_identities")] public int GalleryIdentities { get; init; }
+
+    /// <summary>Images enrolled from the gallery folders.</summary>
+    [JsonPropertyName("gallery_images")] public int GalleryImages { get; init; }
+
+    /// <summary>Images (gallery and probe) in which no face was detected.</summary>
+    [JsonPropertyName("undetected")] public int Undetected { get; init; }
+
+    /// <summary>What was done for the images counted in <see cref="Undetected"/>.</summary>
+    [JsonPropertyName("undetected_handling")] public string? UndetectedHandling { get; init; }
+
+    /// <summary>Images that could not be read (left out).</summary>
+    [JsonPropertyName("failed")] public IReadOnlyList<ImageFailure> Failed { get; init; } = [];
+
+    /// <summary>The encoding function evaluated, when known.</summary>
+    [JsonPropertyName("model")] public string? Model { get; init; }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // rank-1 is NaN without known probes
+    };
+
+    /// <summary>The report as indented JSON.</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, Json);
 }
 
 /// <summary>

@@ -34,7 +34,12 @@ public static class PairEvaluation
             : trainingPairs is not null
                 ? $"threshold chosen for best accuracy on {Path.GetFileName(trainingPairs.Path)}, accuracy on {Path.GetFileName(pairs.Path)}"
                 : "10-fold cross-validation within the file (i-th same and i-th different pair in fold i mod 10)";
-        if (pairs.Kind == PairFileKind.SingleSplit && trainingPairs is null) test = FoldProtocol.AssignFolds(test);
+        if (pairs.Kind == PairFileKind.SingleSplit && trainingPairs is null)
+        {
+            test = FoldProtocol.AssignFolds(test);
+            int folds = test.Select(p => p.Fold).Distinct().Count();
+            if (folds < 10) protocol = $"{folds}-fold cross-validation within the file (i-th same and i-th different pair in fold i mod 10; fewer than 10 pairs of a kind give fewer folds)";
+        }
         return Evaluate(test, training, protocol, farTargets);
     }
 

@@ -21,6 +21,9 @@ public sealed class FaceLandmarker : IDisposable
     /// <summary>Loads the full landmark model (or the <paramref name="tiny"/> one) from the folder <paramref name="store"/> finds.</summary>
     public static FaceLandmarker Load(bool tiny = false, ModelStore? store = null) => new(FaceLandmark68Net.Load(tiny, store));
 
+    /// <summary>The landmark network; owned by this landmarker.</summary>
+    public FaceLandmark68Net Network => _net;
+
     /// <summary>Most crops run through the network at once.</summary>
     public int BatchSize { get; init; } = 32;
 
