@@ -70,6 +70,8 @@ public static class Program
 
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(ImagesCommand.Create());
+        root.Subcommands.Add(FacesCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(StyleCommand.Create());
         return root;

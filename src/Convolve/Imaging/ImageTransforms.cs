@@ -1,0 +1,30 @@
+namespace Convolve.Imaging;
+
+/// <summary>Simple geometric transforms of an <see cref="RgbImage"/> that keep every pixel value (no resampling).</summary>
+public static class ImageTransforms
+{
+    /// <summary>
+    /// The mirror image (left and right swapped): pixel (x, y) of the result is pixel (W − 1 − x, y) of
+    /// <paramref name="image"/>. A box (x, y, w, h) in one maps to (W − x − w, y, w, h) in the other.
+    /// </summary>
+    /// <param name="image">The image to mirror (unchanged).</param>
+    /// <param name="source">The name the mirror carries for messages (default: the source with " (mirrored)").</param>
+    public static RgbImage Mirror(RgbImage image, string? source = null)
+    {
+        int w = image.Width, h = image.Height;
+        byte[] from = image.Pixels;
+        byte[] to = new byte[from.Length];
+        for (int y = 0; y < h; y++)
+        {
+            int row = y * w * 3;
+            for (int x = 0; x < w; x++)
+            {
+                int s = row + x * 3, d = row + (w - 1 - x) * 3;
+                to[d] = from[s];
+                to[d + 1] = from[s + 1];
+                to[d + 2] = from[s + 2];
+            }
+        }
+        return new RgbImage(w, h, to, source ?? (image.Source is null ? null : image.Source + " (mirrored)"));
+    }
+}
