@@ -20,6 +20,8 @@ public static class FacesCommand
         faces.Subcommands.Add(FacesEnrollCommand.Create());
         faces.Subcommands.Add(FacesIdentifyCommand.Create());
         faces.Subcommands.Add(FacesGalleryCommand.Create());
+        faces.Subcommands.Add(FacesEvaluateCommand.Create());
+        faces.Subcommands.Add(FacesCalibrateCommand.Create());
         return faces;
     }
 }

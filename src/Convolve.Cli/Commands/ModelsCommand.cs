@@ -15,6 +15,7 @@ public static class ModelsCommand
         list.SetConvolveAction(List);
         var models = new Command("models", "Model files: where they are looked for and which are installed.");
         models.Subcommands.Add(list);
+        models.Subcommands.Add(ModelsPullCommand.Create());
         return models;
     }
 
