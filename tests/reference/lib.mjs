@@ -35,8 +35,9 @@ export async function setUp(backend) {
   const ok = await tf.setBackend(backend);
   if (!ok || tf.getBackend() !== backend) throw new Error(`tfjs backend '${backend}' is not available`);
   await tf.ready();
-  for (const [name, v] of Object.entries(faceapi.version)) {
-    if (name.startsWith('tfjs') && v !== '4.22.0') throw new Error(`${name} is ${v}, expected 4.22.0`);
+  if (faceapi.version !== '1.7.15') throw new Error(`face-api is ${faceapi.version}, expected 1.7.15`);
+  for (const [name, v] of Object.entries(tf.version)) {
+    if (v !== '4.22.0') throw new Error(`${name} is ${v}, expected 4.22.0`);
   }
   await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
   await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);

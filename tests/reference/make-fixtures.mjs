@@ -4,7 +4,7 @@
 //   node make-fixtures.mjs            all inputs (s1, m1 from ../shared, then sample1..6.jpg)
 //   node make-fixtures.mjs sample3 s1 only the named inputs
 //
-// Slow on purpose (the CPU backend is the reference): ~1-2 min per 1920-px photo on one core.
+// Slow on purpose (the CPU backend is the reference): ~40 s per 1920-px photo on a quiet core.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -109,7 +109,7 @@ async function makeFixture(tf, input) {
   const fx = {
     note: 'Reference outputs produced by @vladmandic/face-api 1.7.15 (tfjs 4.22.0, cpu backend) in Node by tests/reference/make-fixtures.mjs, '
       + 'with the image passed as a float32 HWC tensor (RGB 0..255). Boxes are [x,y,width,height] in image pixels. Layout: tests/reference/README.md.',
-    generator: { faceapi: faceapi.version.faceapi, tfjs: faceapi.version.tfjs, backend: tf.getBackend(), jpegDecoder: '@jsquash/jpeg 1.6.0 (mozjpeg WASM)', pngDecoder: 'pngjs 7.0.0' },
+    generator: { faceapi: faceapi.version, tfjs: tf.version.tfjs, backend: tf.getBackend(), jpegDecoder: '@jsquash/jpeg 1.6.0 (mozjpeg WASM)', pngDecoder: 'pngjs 7.0.0' },
     image: { file: path.basename(input.file), sha256: img.fileSha256, width, height, rgbSha256: img.rgbSha256 },
     // The detector stage of face-api's pipeline is exactly detectAllFaces(x, options), so the pipeline's
     // detections are the plain detections (saves one 20-s forward pass per photo on the CPU backend).
