@@ -7,13 +7,17 @@ namespace Convolve.Bench;
 
 /// <summary>
 /// Face detection time per photo on face-api's six demo photos (1920 px wide): SSD MobileNetV1 and the tiny detector,
-/// one photo per call and all six in one batched call. Run: <c>dotnet run -c Release --project bench/Convolve.Bench -- detect [rounds]</c>.
+/// one photo per call and all six in one batched call.
+/// Run: <c>dotnet run -c Release --project bench/Convolve.Bench -- detect [rounds] [threads]</c>. On a busy machine,
+/// <c>threads</c> = 1 gives the most stable CPU time (libtorch's worker threads spin while waiting, which inflates CPU
+/// time when cores are shared).
 /// </summary>
 public static class DetectionBench
 {
     public static void Run(string[] args)
     {
         int rounds = args.Length > 0 ? int.Parse(args[0]) : 5;
+        if (args.Length > 1) TorchSharp.torch.set_num_threads(int.Parse(args[1]));
         string demo = Path.Combine(FindRepoRoot(), "node_modules", "@vladmandic", "face-api", "demo");
         var photos = Enumerable.Range(1, 6).Select(i => ImageDecoder.Load(Path.Combine(demo, $"sample{i}.jpg"))).ToArray();
         AnsiConsole.MarkupLine($"[bold]Face detection[/], {photos.Length} photos ({string.Join(", ", photos.Select(p => $"{p.Width}×{p.Height}"))}), " +

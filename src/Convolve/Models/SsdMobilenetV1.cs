@@ -44,6 +44,7 @@ public sealed class SsdMobilenetV1 : IDisposable
     {
         var weights = TfjsWeights.Load(manifestPath);
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope(); // frees load-time temporaries; the kept weights are detached below
 
         var conv0 = ConvRelu6.From(weights, "MobilenetV1/Conv2d_0_pointwise/weights", "MobilenetV1/Conv2d_0_pointwise/convolution_bn_offset", stride: 2);
         var layers = new DepthwiseSeparable[13];
@@ -60,7 +61,9 @@ public sealed class SsdMobilenetV1 : IDisposable
 
         using var storedAnchors = weights.Get("Output/extra_dim");
         var anchors = storedAnchors.reshape(AnchorCount, 4).clone();
-        return new SsdMobilenetV1(conv0, layers, extras, predictors, anchors);
+        var network = new SsdMobilenetV1(conv0, layers, extras, predictors, anchors);
+        foreach (var tensor in network.Tensors) tensor.DetachFromDisposeScope(); // owned by the network, whatever scope the caller is in
+        return network;
     }
 
     /// <summary>
@@ -127,18 +130,18 @@ public sealed class SsdMobilenetV1 : IDisposable
         return stack(new[] { cy - halfH, cx - halfW, cy + halfH, cx + halfW }, 1);
     }
 
+    private IEnumerable<Tensor> Tensors =>
+        _conv0.Tensors.Concat(_layers.SelectMany(l => l.Tensors)).Concat(_extraLayers.SelectMany(l => l.Tensors))
+            .Concat(_boxPredictors.SelectMany(p => p.Tensors)).Append(_anchors);
+
     /// <inheritdoc />
     public void Dispose()
     {
-        _conv0.Dispose();
-        foreach (var layer in _layers) layer.Dispose();
-        foreach (var layer in _extraLayers) layer.Dispose();
-        foreach (var predictor in _boxPredictors) predictor.Dispose();
-        _anchors.Dispose();
+        foreach (var tensor in Tensors) tensor.Dispose();
     }
 
     /// <summary>Convolution (TF SAME) + BatchNorm offset (BN already folded into the weights) + ReLU6.</summary>
-    private sealed class ConvRelu6(Tensor weight, Tensor offset, int stride) : IDisposable
+    private sealed class ConvRelu6(Tensor weight, Tensor offset, int stride)
     {
         public static ConvRelu6 From(TfjsWeights weights, string weightName, string offsetName, int stride) =>
             new(weights.GetOihw(weightName), weights.Get(offsetName), stride);
@@ -146,18 +149,14 @@ public sealed class SsdMobilenetV1 : IDisposable
         public Tensor Forward(Tensor x) =>
             TfOps.Conv2dSame(x, weight, offset, stride).clamp_(0, 6);
 
-        public void Dispose()
-        {
-            weight.Dispose();
-            offset.Dispose();
-        }
+        public IEnumerable<Tensor> Tensors => [weight, offset];
     }
 
     /// <summary>
     /// A MobileNetV1 layer: 3×3 depthwise conv → BatchNorm → ReLU6, then 1×1 pointwise conv → offset → ReLU6.
     /// The depthwise BatchNorm is folded into that conv's weights and a bias at load time.
     /// </summary>
-    private sealed class DepthwiseSeparable(Tensor depthwiseWeight, Tensor depthwiseBias, int stride, ConvRelu6 pointwise) : IDisposable
+    private sealed class DepthwiseSeparable(Tensor depthwiseWeight, Tensor depthwiseBias, int stride, ConvRelu6 pointwise)
     {
         public static DepthwiseSeparable From(TfjsWeights weights, string prefix, int stride)
         {
@@ -181,19 +180,14 @@ public sealed class SsdMobilenetV1 : IDisposable
             return pointwise.Forward(y);
         }
 
-        public void Dispose()
-        {
-            depthwiseWeight.Dispose();
-            depthwiseBias.Dispose();
-            pointwise.Dispose();
-        }
+        public IEnumerable<Tensor> Tensors => pointwise.Tensors.Prepend(depthwiseBias).Prepend(depthwiseWeight);
     }
 
     /// <summary>
     /// One SSD head: two 1×1 convs with bias and no activation, box encodings (A·4 channels) and class logits
     /// (A·3 channels), flattened in TF's NHWC order (y, x, anchor) to [B, H·W·A, 4] and [B, H·W·A, 3].
     /// </summary>
-    private sealed class BoxPredictor(Tensor boxWeight, Tensor boxBias, Tensor classWeight, Tensor classBias) : IDisposable
+    private sealed class BoxPredictor(Tensor boxWeight, Tensor boxBias, Tensor classWeight, Tensor classBias)
     {
         public static BoxPredictor From(TfjsWeights weights, string prefix) => new(
             weights.GetOihw($"{prefix}/BoxEncodingPredictor/weights"), weights.Get($"{prefix}/BoxEncodingPredictor/biases"),
@@ -207,12 +201,6 @@ public sealed class SsdMobilenetV1 : IDisposable
             return (boxes, classes);
         }
 
-        public void Dispose()
-        {
-            boxWeight.Dispose();
-            boxBias.Dispose();
-            classWeight.Dispose();
-            classBias.Dispose();
-        }
+        public IEnumerable<Tensor> Tensors => [boxWeight, boxBias, classWeight, classBias];
     }
 }

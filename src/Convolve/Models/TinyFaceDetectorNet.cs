@@ -46,16 +46,19 @@ public sealed class TinyFaceDetectorNet : IDisposable
     {
         var weights = TfjsWeights.Load(manifestPath);
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope(); // frees load-time temporaries; the kept weights are detached below
         var convs = new SeparableConv[5];
         for (int i = 1; i <= 5; i++)
             convs[i - 1] = new SeparableConv(
                 weights.GetDepthwiseOihw($"conv{i}/depthwise_filter"),
                 weights.GetOihw($"conv{i}/pointwise_filter"),
                 weights.Get($"conv{i}/bias"));
-        return new TinyFaceDetectorNet(
+        var network = new TinyFaceDetectorNet(
             weights.GetOihw("conv0/filters"), weights.Get("conv0/bias"),
             convs,
             weights.GetOihw("conv8/filters"), weights.Get("conv8/bias"));
+        foreach (var tensor in network.Tensors) tensor.DetachFromDisposeScope(); // owned by the network, whatever scope the caller is in
+        return network;
     }
 
     /// <summary>
@@ -79,21 +82,20 @@ public sealed class TinyFaceDetectorNet : IDisposable
     /// <summary>face-api's leaky ReLU, max(x, 0.1·x).</summary>
     private static Tensor Leaky(Tensor x) => F.leaky_relu(x, 0.1, inplace: true);
 
+    private IEnumerable<Tensor> Tensors =>
+        new[] { _conv0Weight, _conv0Bias }.Concat(_convs.SelectMany(c => c.Tensors)).Concat([_conv8Weight, _conv8Bias]);
+
     /// <inheritdoc />
     public void Dispose()
     {
-        _conv0Weight.Dispose();
-        _conv0Bias.Dispose();
-        foreach (var conv in _convs) conv.Dispose();
-        _conv8Weight.Dispose();
-        _conv8Bias.Dispose();
+        foreach (var tensor in Tensors) tensor.Dispose();
     }
 
     /// <summary>
     /// face-api's TinyYolo "depthwiseSeparableConv": zero pad 1 on every side, 3×3 depthwise VALID, 1×1 pointwise,
     /// + bias, leaky ReLU.
     /// </summary>
-    private sealed class SeparableConv(Tensor depthwise, Tensor pointwise, Tensor bias) : IDisposable
+    private sealed class SeparableConv(Tensor depthwise, Tensor pointwise, Tensor bias)
     {
         public Tensor Forward(Tensor x)
         {
@@ -101,11 +103,6 @@ public sealed class TinyFaceDetectorNet : IDisposable
             return Leaky(F.conv2d(y, pointwise, bias));
         }
 
-        public void Dispose()
-        {
-            depthwise.Dispose();
-            pointwise.Dispose();
-            bias.Dispose();
-        }
+        public IEnumerable<Tensor> Tensors => [depthwise, pointwise, bias];
     }
 }

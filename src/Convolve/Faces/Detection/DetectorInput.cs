@@ -7,7 +7,7 @@ namespace Convolve.Faces.Detection;
 /// <summary>Builds detector input batches: each image padded to a square (bottom/right) and resized to the network size.</summary>
 internal static class DetectorInput
 {
-    /// <summary>Images per forward pass: bounds activation memory (SSD needs ~60 MB of activations per image).</summary>
+    /// <summary>Images per forward pass: bounds activation memory (SSD at 512 keeps tens of MB of activations per image).</summary>
     public const int MaxBatch = 8;
 
     /// <summary>float32 [count, 3, size, size] with values 0..255 for images[start .. start+count).</summary>

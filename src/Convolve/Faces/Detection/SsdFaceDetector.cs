@@ -18,8 +18,7 @@ public sealed record SsdFaceDetectorOptions(double MinConfidence = 0.5, int MaxR
 /// The SSD MobileNetV1 face detector, mapped back to image pixels exactly as face-api does (spec §3): the image is
 /// padded to a square at the bottom/right, resized to 512×512 (TF legacy bilinear), scaled to [−1, 1]; boxes of
 /// anchors scoring above <see cref="SsdFaceDetectorOptions.MinConfidence"/> go through greedy NMS (IoU 0.5), are
-/// clamped to the padded square and scaled to the image. The most accurate of the two detectors; faces narrower
-/// than about 1/25 of the image's longer side are usually not found.
+/// clamped to the padded square and scaled to the image. The more accurate of the two detectors.
 /// </summary>
 public sealed class SsdFaceDetector : IFaceDetector
 {

@@ -6,7 +6,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Convolve.Tests.Faces.Detection;
 
 /// <summary>Batching, tiny faces, huge images and option checks of both detectors, on ../shared's s1.png.</summary>
-public sealed class DetectionBehaviourTests(DetectorFixture detectors, ITestOutputHelper output) : IClassFixture<DetectorFixture>
+public sealed class DetectionBehaviourTests(DetectorFixture detectors, ITestOutputHelper output)
 {
     /// <summary>The first SSD face of s1.png is at (171.9, 147.5) size 74.5×99.8; this crop holds it with a margin.</summary>
     private const int CropX = 150, CropY = 120, CropW = 120, CropH = 150;
@@ -60,6 +60,16 @@ public sealed class DetectionBehaviourTests(DetectorFixture detectors, ITestOutp
             output.WriteLine($"face {i}: {a} vs {b} / {factor}: max diff {worst:F2} px (s1 scale)");
             Assert.True(worst < 2, $"face {i} moved by {worst:F2} px");
         }
+    }
+
+    [Fact]
+    public void ANetworkLoadedInsideADisposeScopeOutlivesIt()
+    {
+        string manifest = Path.Combine(SharedData.RequireFaceModels(), TinyFaceDetector.ManifestFile);
+        Convolve.Models.TinyFaceDetectorNet network;
+        using (NewDisposeScope()) network = Convolve.Models.TinyFaceDetectorNet.Load(manifest);
+        using var detector = new TinyFaceDetector(network);
+        Assert.Equal(3, detector.Detect(Load("s1")).Count); // face-api finds 3 faces at 416 (s1.json)
     }
 
     [Fact]

@@ -2,9 +2,11 @@ using Convolve.Faces.Detection;
 using Convolve.Models;
 using Convolve.Weights;
 
+[assembly: AssemblyFixture(typeof(Convolve.Tests.Faces.Detection.DetectorFixture))]
+
 namespace Convolve.Tests.Faces.Detection;
 
-/// <summary>Loads each detector network once per test class (the face-api models installed by npm).</summary>
+/// <summary>Loads each detector network once per test run (the face-api models installed by npm), on first use.</summary>
 public sealed class DetectorFixture : IDisposable
 {
     private readonly Lazy<SsdMobilenetV1?> _ssd;

@@ -8,7 +8,7 @@ namespace Convolve.Tests.Faces.Detection;
 /// the tfjs CPU backend): face-api's six demo photos (1920 px wide, 22 faces) plus s1/m1. The decoded RGB is checked
 /// against the fixture's hash first, so a decoder change is reported as such rather than as a network mismatch.
 /// </summary>
-public sealed class RepoFixtureParityTests(DetectorFixture detectors, ITestOutputHelper output) : IClassFixture<DetectorFixture>
+public sealed class RepoFixtureParityTests(DetectorFixture detectors, ITestOutputHelper output)
 {
     public static TheoryData<string> Inputs => new() { "sample1", "sample2", "sample3", "sample4", "sample5", "sample6", "s1", "m1" };
 

@@ -8,7 +8,7 @@ namespace Convolve.Tests.Faces.Detection;
 /// Both detectors against the outputs face-api 1.7.15 itself produced (tfjs CPU backend) in ../shared for s1.png
 /// (800×533 landscape, 3 faces, padding at the bottom) and m1.png (600×1250 portrait, 7 faces, padding at the right).
 /// </summary>
-public sealed class SharedReferenceParityTests(DetectorFixture detectors, ITestOutputHelper output) : IClassFixture<DetectorFixture>
+public sealed class SharedReferenceParityTests(DetectorFixture detectors, ITestOutputHelper output)
 {
     public static TheoryData<string> Images => new() { "s1", "m1" };
 
