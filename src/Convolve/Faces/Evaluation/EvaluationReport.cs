@@ -44,10 +44,10 @@ public sealed record EvaluationReport
     [JsonPropertyName("notes")] public required IReadOnlyList<string> Notes { get; init; }
 
     /// <summary>The ROC curve (for plots; not serialised).</summary>
-    [JsonIgnore] public required IReadOnlyList<RocPoint> Roc { get; init; }
+    [JsonIgnore] public IReadOnlyList<RocPoint> Roc { get; init; } = [];
 
     /// <summary>The scored pairs (for plots; not serialised).</summary>
-    [JsonIgnore] public required IReadOnlyList<ScoredPair> Scores { get; init; }
+    [JsonIgnore] public IReadOnlyList<ScoredPair> Scores { get; init; } = [];
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
