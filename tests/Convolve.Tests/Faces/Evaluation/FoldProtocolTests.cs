@@ -61,6 +61,7 @@ public class FoldProtocolTests
         foreach (string field in new[] { "pairs", "accuracy", "accuracy_std", "auc", "eer", "tar_at_far", "threshold", "undetected" })
             Assert.True(root.TryGetProperty(field, out _), field);
         Assert.Equal(3, root.GetProperty("undetected").GetInt32());
+        Assert.Equal(0.75, root.GetProperty("folds")[1].GetProperty("accuracy").GetDouble());
         // Four different pairs cannot measure FAR 0.001 or 0.01: null, with the reason in the notes.
         Assert.Equal(JsonValueKind.Null, root.GetProperty("tar_at_far").GetProperty("0.001").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("tar_at_far").GetProperty("0.01").ValueKind);
