@@ -219,6 +219,20 @@ public sealed partial class FaceGallery : IDisposable
         return new IdentityMatch(snapshot.Identities[label], distance, threshold);
     }
 
+    /// <summary>
+    /// <see cref="Identify"/> for several faces (e.g. all faces of a group photo) in one pass over the gallery.
+    /// </summary>
+    public IReadOnlyList<IdentityMatch> IdentifyMany(IReadOnlyList<float[]> encodings, double threshold)
+    {
+        Snapshot snapshot = CurrentSnapshot();
+        foreach (float[] e in encodings) ValidateQuery(e);
+        if (snapshot.Index.LabelCount == 0) return encodings.Select(_ => new IdentityMatch(null, null, threshold)).ToList();
+        var labels = new int[encodings.Count];
+        var distances = new float[encodings.Count];
+        snapshot.Index.NearestMany(encodings.SelectMany(e => e).ToArray(), labels, distances);
+        return labels.Select((k, j) => new IdentityMatch(snapshot.Identities[k], distances[j], threshold)).ToList();
+    }
+
     /// <summary>The <paramref name="top"/> nearest identities, nearest first.</summary>
     public IReadOnlyList<IdentityCandidate> Rank(ReadOnlySpan<float> encoding, int top = 5)
     {

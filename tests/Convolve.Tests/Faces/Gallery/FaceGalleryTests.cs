@@ -22,6 +22,16 @@ public class FaceGalleryTests : GalleryTestFiles
     }
 
     [Fact]
+    public void All_faces_of_a_photo_are_identified_in_one_call()
+    {
+        using var gallery = FaceGallery.OpenOrCreate(GalleryPath, Model);
+        gallery.Enroll([new("Ada", Vec((0, 1))), new("Bob", Vec((1, 1)))]);
+        IReadOnlyList<IdentityMatch> matches = gallery.IdentifyMany([Vec((1, 1.1f)), Vec((7, 1)), Vec((0, 0.9f))], 0.6);
+        Assert.Equal(["Bob", null, "Ada"], matches.Select(m => m.Identity));
+        Assert.Equal(0.1, matches[0].Distance!.Value, 1e-6);
+    }
+
+    [Fact]
     public void Threshold_is_strict_like_face_api()
     {
         using var gallery = FaceGallery.OpenOrCreate(GalleryPath, Model);
