@@ -150,6 +150,11 @@ public sealed partial class FaceGallery
     private static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
+    private static bool IsEmptyFile(string path)
+    {
+        try { return new FileInfo(path).Length == 0; } catch (IOException) { return false; }
+    }
+
     private static void TryDelete(string path)
     {
         foreach (string file in new[] { path, path + "-wal", path + "-shm" })

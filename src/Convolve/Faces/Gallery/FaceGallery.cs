@@ -78,9 +78,9 @@ public sealed partial class FaceGallery : IDisposable
         {
             return OpenExisting(path, modelId, options ?? new GalleryOptions(), created);
         }
-        catch when (created)
+        catch when (created && IsEmptyFile(path))
         {
-            TryDelete(path); // we made the empty file; leave nothing behind
+            TryDelete(path); // we made the empty file and nobody initialised it: leave nothing behind
             throw;
         }
     }
