@@ -72,9 +72,6 @@ public sealed class EncodingIndex
     /// <summary>Number of rows that belong to <paramref name="label"/>.</summary>
     public int RowsOf(int label) => _labelStart[label + 1] - _labelStart[label];
 
-    /// <summary>The row-major matrix (read only; rows grouped by label).</summary>
-    internal ReadOnlySpan<float> Matrix => _matrix;
-
     /// <summary>
     /// Writes into <paramref name="distances"/> (length <see cref="LabelCount"/>) the euclidean distance from
     /// <paramref name="query"/> to the nearest row of each label.
