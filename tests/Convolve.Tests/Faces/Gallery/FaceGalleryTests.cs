@@ -66,6 +66,31 @@ public class FaceGalleryTests : GalleryTestFiles
     }
 
     [Fact]
+    public void Faces_enrolled_in_any_order_are_grouped_by_identity()
+    {
+        using (var gallery = FaceGallery.OpenOrCreate(GalleryPath, Model))
+        {
+            gallery.Enroll([new("Bo", Vec((1, 4))), new("Al", Vec((0, 2))), new("Bo", Vec((1, 2))), new("Cy", Vec((2, 1))), new("Al", Vec((0, 4)))]);
+            float[] probe = Vec((0, 3), (1, 3));
+            // Nearest samples: Al (0,2)/(0,4) → sqrt(1+9) each; Bo (1,2)/(1,4) → sqrt(9+1); Cy → sqrt(9+9+1).
+            IReadOnlyList<IdentityCandidate> ranked = gallery.Rank(probe);
+            Assert.Equal(["Al", "Bo", "Cy"], ranked.Select(c => c.Identity)); // Al and Bo tie: name order
+            Assert.Equal([Math.Sqrt(10), Math.Sqrt(10), Math.Sqrt(19)], ranked.Select(c => c.Distance), new ToleranceComparer());
+        }
+        using var mean = FaceGallery.Open(GalleryPath, Model, new GalleryOptions { Aggregate = GalleryAggregate.MeanEncoding });
+        // Means: Al (0,3) → distance 3; Bo (1,3) → 3; Cy (2,1) → sqrt(19).
+        Assert.Equal(3.0, mean.DistanceTo("Al", Vec((0, 3), (1, 3)))!.Value, 5);
+        Assert.Equal(3.0, mean.DistanceTo("Bo", Vec((0, 3), (1, 3)))!.Value, 5);
+        Assert.Equal(Math.Sqrt(19), mean.DistanceTo("Cy", Vec((0, 3), (1, 3)))!.Value, 5);
+    }
+
+    private sealed class ToleranceComparer : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) < 1e-5;
+        public int GetHashCode(double value) => 0;
+    }
+
+    [Fact]
     public void Rank_and_distance_to_an_identity()
     {
         using var gallery = FaceGallery.OpenOrCreate(GalleryPath, Model);
