@@ -15,7 +15,7 @@ public class EvaluationPlotsTests : IDisposable
         EvaluationReport report = PairEvaluation.Evaluate(FoldProtocol.AssignFolds(scores), null, "test");
 
         IReadOnlyList<string> files = EvaluationPlots.WriteAll(_dir, report);
-        Assert.Equal(["roc.png", "distances.png"], files.Select(Path.GetFileName));
+        Assert.Equal(["roc.png", "roc-log.png", "distances.png"], files.Select(Path.GetFileName));
         foreach (string file in files) AssertPng(file, EvaluationPlots.DefaultWidth, EvaluationPlots.DefaultHeight);
 
         string small = Path.Combine(_dir, "small.png");
