@@ -15,15 +15,59 @@ public static class EvaluationPlots
     /// <summary>Default image height in pixels.</summary>
     public const int DefaultHeight = 600;
 
-    /// <summary>Writes roc.png and distances.png into <paramref name="directory"/> (created if needed); returns their paths.</summary>
+    /// <summary>
+    /// Writes roc.png, roc-log.png and distances.png into <paramref name="directory"/> (created if needed); returns
+    /// their paths.
+    /// </summary>
     public static IReadOnlyList<string> WriteAll(string directory, EvaluationReport report, int width = DefaultWidth, int height = DefaultHeight)
     {
         Directory.CreateDirectory(directory);
         string roc = Path.Combine(directory, "roc.png");
+        string rocLog = Path.Combine(directory, "roc-log.png");
         string histograms = Path.Combine(directory, "distances.png");
         WriteRoc(roc, report.Roc, report.Auc, report.Eer, width, height);
+        WriteRocLogFar(rocLog, report.Roc, width, height);
         WriteDistanceHistograms(histograms, report.Scores, report.Threshold, width: width, height: height);
-        return [roc, histograms];
+        return [roc, rocLog, histograms];
+    }
+
+    /// <summary>
+    /// The ROC curve with FAR on a log scale, where good face matchers differ (TAR at FAR 1e-3, 1e-2). Starts at
+    /// the smallest non-zero FAR the data can show (one false accept).
+    /// </summary>
+    public static void WriteRocLogFar(string path, IReadOnlyList<RocPoint> roc, int width = DefaultWidth, int height = DefaultHeight)
+    {
+        RocPoint[] visible = roc.Where(p => p.Far > 0).ToArray();
+        double smallest = visible.Length == 0 ? 1e-3 : visible.Min(p => p.Far);
+        int firstDecade = (int)Math.Floor(Math.Log10(smallest));
+        var plot = new Plot();
+        // Each FAR step is drawn as a horizontal run at the TAR reached just before the next false accept.
+        var xs = new List<double>();
+        var ys = new List<double>();
+        double previousTar = roc.Where(p => p.Far == 0).Select(p => p.Tar).DefaultIfEmpty(0).Max();
+        foreach (RocPoint p in visible)
+        {
+            xs.Add(Math.Log10(p.Far));
+            ys.Add(previousTar);
+            xs.Add(Math.Log10(p.Far));
+            ys.Add(p.Tar);
+            previousTar = p.Tar;
+        }
+        if (xs.Count > 0)
+        {
+            var curve = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), Colors.Blue);
+            curve.LineWidth = 2;
+            curve.MarkerSize = 0;
+        }
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int decade = firstDecade; decade <= 0; decade++)
+            ticks.AddMajor(decade, decade == 0 ? "1" : string.Create(CultureInfo.InvariantCulture, $"1e{decade}"));
+        plot.Axes.Bottom.TickGenerator = ticks;
+        plot.Title("ROC, false-accept rate on a log scale");
+        plot.XLabel("false-accept rate");
+        plot.YLabel("true-accept rate");
+        plot.Axes.SetLimits(firstDecade, 0, 0, 1.02);
+        plot.SavePng(path, width, height);
     }
 
     /// <summary>The ROC curve (TAR against FAR), the chance diagonal, and the AUC and EER in the title.</summary>

@@ -1,7 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Convolve.Faces.Evaluation;
 
 /// <summary>One held-out fold: the threshold chosen on the other folds and the accuracy it gives on this one.</summary>
-public sealed record FoldResult(int Fold, double Threshold, double Accuracy);
+public sealed record FoldResult(
+    [property: JsonPropertyName("fold")] int Fold,
+    [property: JsonPropertyName("threshold")] double Threshold,
+    [property: JsonPropertyName("accuracy")] double Accuracy);
 
 /// <summary>Result of k-fold cross-validation: per-fold results, mean accuracy, sample standard deviation.</summary>
 /// <param name="Folds">Per-fold results.</param>

@@ -41,6 +41,8 @@ public static class PairFileParser
         }
         else throw new InvalidInputException(path, $"line 1: expected a pair count (View 1) or 'folds count' (View 2), got '{Shorten(lines[0])}'");
 
+        for (int i = 1; i < count; i++)
+            if (string.IsNullOrWhiteSpace(lines[i])) throw new InvalidInputException(path, $"line {i + 1}: blank line inside the pair list");
         long expected = 1 + 2L * folds * perFold;
         if (count != expected)
             throw new InvalidInputException(path, $"line 1 announces {folds} fold(s) of {perFold} same and {perFold} different pairs ({expected - 1} pair lines), but the file has {count - 1}");

@@ -20,9 +20,13 @@ public static class ThresholdCalibration
     /// (<see cref="PairMetrics.ThresholdForFar"/>), with the TAR it gives. Throws <see cref="NotEnoughPairsException"/>
     /// ("needs at least N different-person pairs") when the pairs cannot measure so small a rate.
     /// </summary>
-    public static CalibratedThreshold Calibrate(IReadOnlyList<PairDistance> pairs, double far, string? source = null, DateTimeOffset? now = null)
+    public static CalibratedThreshold Calibrate(IReadOnlyList<PairDistance> pairs, double far, string? source = null, DateTimeOffset? now = null) =>
+        Calibrate(pairs.Select(p => new ScoredPair(p.Pair.Same, p.Distance)).ToList(), far, source, now);
+
+    /// <summary>The same for already-scored pairs.</summary>
+    public static CalibratedThreshold Calibrate(IReadOnlyList<ScoredPair> pairs, double far, string? source = null, DateTimeOffset? now = null)
     {
-        FarOperatingPoint point = PairMetrics.ThresholdForFar(pairs.Select(p => new ScoredPair(p.Pair.Same, p.Distance)).ToList(), far);
+        FarOperatingPoint point = PairMetrics.ThresholdForFar(pairs, far);
         return new CalibratedThreshold(point.Threshold, far, point.Far, point.Tar, point.SamePairs, point.DifferentPairs, source, now ?? DateTimeOffset.UtcNow);
     }
 }

@@ -55,7 +55,9 @@ public sealed class EncodingIndex
         _labelStart = labelStart;
         Count = matrix.Length / dimension;
         LabelCount = labelStart.Length - 1;
-        if (_labelStart[^1] != Count) throw new ArgumentException("label ranges do not cover the matrix", nameof(labelStart));
+        if (labelStart[0] != 0 || _labelStart[^1] != Count) throw new ArgumentException("label ranges do not cover the matrix", nameof(labelStart));
+        for (int k = 0; k < LabelCount; k++)
+            if (labelStart[k + 1] <= labelStart[k]) throw new ArgumentException($"label {k} has no row", nameof(labelStart));
     }
 
     /// <summary>Length of each encoding.</summary>
@@ -69,9 +71,6 @@ public sealed class EncodingIndex
 
     /// <summary>Number of rows that belong to <paramref name="label"/>.</summary>
     public int RowsOf(int label) => _labelStart[label + 1] - _labelStart[label];
-
-    /// <summary>The row-major matrix (read only; rows grouped by label).</summary>
-    internal ReadOnlySpan<float> Matrix => _matrix;
 
     /// <summary>
     /// Writes into <paramref name="distances"/> (length <see cref="LabelCount"/>) the euclidean distance from
@@ -105,11 +104,85 @@ public sealed class EncodingIndex
     /// <summary>The label whose nearest row is closest to <paramref name="query"/>, and that distance; (-1, +inf) when empty.</summary>
     public (int Label, float Distance) Nearest(ReadOnlySpan<float> query, bool allowParallel = true)
     {
-        if (LabelCount == 0) return (-1, float.PositiveInfinity);
-        float[] perLabel = new float[LabelCount];
-        NearestDistancePerLabel(query, perLabel, allowParallel);
-        int best = TensorPrimitives.IndexOfMin(perLabel);
-        return (best, perLabel[best]);
+        Span<int> label = stackalloc int[1];
+        Span<float> distance = stackalloc float[1];
+        NearestMany(query, label, distance, allowParallel);
+        return (label[0], distance[0]);
+    }
+
+    /// <summary>
+    /// <see cref="Nearest"/> for several queries at once (<paramref name="queries"/> row-major, one query per
+    /// <see cref="Dimension"/> values): the matrix is streamed from memory once for the whole batch, so the faces of a
+    /// group photo cost little more than one. Ties go to the lower label.
+    /// </summary>
+    public void NearestMany(ReadOnlySpan<float> queries, Span<int> labels, Span<float> distances, bool allowParallel = true)
+    {
+        if (queries.Length % Dimension != 0) throw new ArgumentException($"queries must hold a multiple of {Dimension} values", nameof(queries));
+        int count = queries.Length / Dimension;
+        if (labels.Length != count || distances.Length != count) throw new ArgumentException($"expected {count} outputs");
+        labels.Fill(-1);
+        distances.Fill(float.PositiveInfinity);
+        if (count == 0 || Count == 0) return;
+        if (!allowParallel || Count < ParallelRowThreshold || Environment.ProcessorCount == 1)
+        {
+            ScanRows(queries, 0, Count, labels, distances);
+            return;
+        }
+        int parts = Environment.ProcessorCount;
+        float[] q = queries.ToArray();
+        var partLabels = new int[parts][];
+        var partDistances = new float[parts][];
+        Parallel.For(0, parts, p =>
+        {
+            partLabels[p] = new int[count];
+            partDistances[p] = new float[count];
+            partLabels[p].AsSpan().Fill(-1);
+            partDistances[p].AsSpan().Fill(float.PositiveInfinity);
+            ScanRows(q, (int)((long)Count * p / parts), (int)((long)Count * (p + 1) / parts), partLabels[p], partDistances[p]);
+        });
+        // Parts cover increasing rows, hence increasing labels: a strict < keeps the lower label on ties.
+        for (int p = 0; p < parts; p++)
+            for (int j = 0; j < count; j++)
+                if (partDistances[p][j] < distances[j]) (distances[j], labels[j]) = (partDistances[p][j], partLabels[p][j]);
+    }
+
+    /// <summary>Nearest row (and its label) among rows [first, end) for each query; nearest-sample argmin = argmin over rows.</summary>
+    private void ScanRows(ReadOnlySpan<float> queries, int first, int end, Span<int> labels, Span<float> distances)
+    {
+        // A block of rows small enough to stay in cache while every query of the batch is compared with it.
+        const int Block = 256;
+        int d = Dimension, count = queries.Length / d;
+        ReadOnlySpan<float> matrix = _matrix;
+        Span<float> rowDistances = stackalloc float[Block];
+        Span<int> bestRow = count <= 64 ? stackalloc int[count] : new int[count];
+        bestRow.Fill(-1);
+        for (int blockStart = first; blockStart < end; blockStart += Block)
+        {
+            int n = Math.Min(Block, end - blockStart);
+            ReadOnlySpan<float> rows = matrix.Slice(blockStart * d, n * d);
+            for (int j = 0; j < count; j++)
+            {
+                ReadOnlySpan<float> query = queries.Slice(j * d, d);
+                for (int i = 0; i < n; i++)
+                    // sqrt(sum((r - q)^2)); the SIMD kernel covers a row in Dimension / Vector256<float>.Count steps.
+                    rowDistances[i] = TensorPrimitives.Distance(rows.Slice(i * d, d), query);
+                int best = TensorPrimitives.IndexOfMin(rowDistances[..n]);
+                if (rowDistances[best] < distances[j])
+                {
+                    distances[j] = rowDistances[best];
+                    bestRow[j] = blockStart + best;
+                }
+            }
+        }
+        for (int j = 0; j < count; j++)
+            if (bestRow[j] >= 0) labels[j] = LabelOfRow(bestRow[j]);
+    }
+
+    /// <summary>The label owning <paramref name="row"/> (binary search over the label ranges).</summary>
+    private int LabelOfRow(int row)
+    {
+        int k = Array.BinarySearch(_labelStart, 0, LabelCount, row); // label starts are strictly increasing
+        return k >= 0 ? k : ~k - 1;
     }
 
     private void ScanLabels(ReadOnlySpan<float> query, Span<float> distances, int firstLabel, int endLabel)

@@ -78,39 +78,67 @@ public sealed partial class FaceGallery
 
     private Snapshot LoadSnapshot()
     {
+        // One read transaction: in WAL mode the count and the rows come from the same snapshot.
+        using var transaction = _connection.BeginTransaction(deferred: true);
+        int rowCount = (int)GalleryDatabase.Scalar<long>(_connection, "SELECT count(*) FROM faces", transaction);
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT id, identity, encoding FROM faces ORDER BY identity, id";
+        command.Transaction = transaction;
+        // A plain table scan (rowid order, sequential on disk); rows are grouped by identity in memory afterwards.
+        command.CommandText = "SELECT id, identity, encoding FROM faces";
         using var reader = command.ExecuteReader();
-        var names = new List<string>();
-        var rows = new List<float[]>();
-        var labels = new List<int>();
+        var scanned = new float[(long)rowCount * Dimension];
+        var rowName = new int[rowCount];
+        var nameIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        int row = 0;
+        byte[] blob = new byte[Dimension * sizeof(float)];
         while (reader.Read())
         {
+            if (row == rowCount) throw Corrupt($"it counted {rowCount} faces but returned more");
             string name = reader.GetString(1);
-            if (names.Count == 0 || names[^1] != name) names.Add(name);
-            rows.Add(ReadEncoding(reader, 2, reader.GetInt64(0)));
-            labels.Add(names.Count - 1);
+            if (!nameIndex.TryGetValue(name, out int n)) nameIndex[name] = n = nameIndex.Count;
+            rowName[row] = n;
+            long length = reader.GetBytes(2, 0, null, 0, 0);
+            if (length != blob.Length)
+                throw Corrupt($"face row {reader.GetInt64(0)} has an encoding of {length} bytes, expected {blob.Length}");
+            reader.GetBytes(2, 0, blob, 0, blob.Length);
+            MemoryMarshal.Cast<byte, float>(blob).CopyTo(scanned.AsSpan(row * Dimension, Dimension));
+            row++;
         }
+        if (row != rowCount) throw Corrupt($"it counted {rowCount} faces but returned {row}");
+
+        // Labels in ordinal name order (deterministic tie-breaking); a counting sort groups the rows by label.
+        string[] names = nameIndex.Keys.Order(StringComparer.Ordinal).ToArray();
         var labelOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int k = 0; k < names.Count; k++) labelOf[names[k]] = k;
-        if (Options.Aggregate == GalleryAggregate.MeanEncoding) (rows, labels) = MeanPerLabel(rows, labels, names.Count);
-        return new Snapshot(names.ToArray(), labelOf, new EncodingIndex(Dimension, rows, labels, names.Count));
+        for (int k = 0; k < names.Length; k++) labelOf[names[k]] = k;
+        int[] labelOfName = new int[names.Length];
+        foreach (var (name, n) in nameIndex) labelOfName[n] = labelOf[name];
+        int[] labelStart = new int[names.Length + 1];
+        foreach (int n in rowName) labelStart[labelOfName[n] + 1]++;
+        for (int k = 0; k < names.Length; k++) labelStart[k + 1] += labelStart[k];
+        int[] next = (int[])labelStart.Clone();
+        var matrix = new float[scanned.Length];
+        for (int i = 0; i < rowCount; i++)
+            scanned.AsSpan(i * Dimension, Dimension).CopyTo(matrix.AsSpan(next[labelOfName[rowName[i]]]++ * Dimension, Dimension));
+
+        EncodingIndex index = Options.Aggregate == GalleryAggregate.MeanEncoding
+            ? MeanPerLabel(matrix, labelStart)
+            : new EncodingIndex(Dimension, matrix, labelStart);
+        return new Snapshot(names, labelOf, index);
     }
 
     /// <summary>One row per label: the element-wise mean of that label's encodings.</summary>
-    private (List<float[]>, List<int>) MeanPerLabel(List<float[]> rows, List<int> labels, int labelCount)
+    private EncodingIndex MeanPerLabel(float[] matrix, int[] labelStart)
     {
-        var sums = new float[labelCount][];
-        var counts = new int[labelCount];
-        for (int i = 0; i < rows.Count; i++)
+        int labels = labelStart.Length - 1;
+        var means = new float[(long)labels * Dimension];
+        for (int k = 0; k < labels; k++)
         {
-            int k = labels[i];
-            sums[k] ??= new float[Dimension];
-            System.Numerics.Tensors.TensorPrimitives.Add(sums[k], rows[i], sums[k]);
-            counts[k]++;
+            Span<float> mean = means.AsSpan(k * Dimension, Dimension);
+            for (int row = labelStart[k]; row < labelStart[k + 1]; row++)
+                System.Numerics.Tensors.TensorPrimitives.Add(mean, matrix.AsSpan(row * Dimension, Dimension), mean);
+            System.Numerics.Tensors.TensorPrimitives.Divide(mean, labelStart[k + 1] - labelStart[k], mean);
         }
-        for (int k = 0; k < labelCount; k++) System.Numerics.Tensors.TensorPrimitives.Divide(sums[k], counts[k], sums[k]);
-        return (sums.ToList(), Enumerable.Range(0, labelCount).ToList());
+        return new EncodingIndex(Dimension, means, Enumerable.Range(0, labels + 1).ToArray());
     }
 
     private float[] ReadEncoding(SqliteDataReader reader, int column, long rowId)
@@ -149,6 +177,11 @@ public sealed partial class FaceGallery
 
     private static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    private static bool IsEmptyFile(string path)
+    {
+        try { return new FileInfo(path).Length == 0; } catch (IOException) { return false; }
+    }
 
     private static void TryDelete(string path)
     {

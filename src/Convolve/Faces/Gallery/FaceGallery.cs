@@ -78,9 +78,9 @@ public sealed partial class FaceGallery : IDisposable
         {
             return OpenExisting(path, modelId, options ?? new GalleryOptions(), created);
         }
-        catch when (created)
+        catch when (created && IsEmptyFile(path))
         {
-            TryDelete(path); // we made the empty file; leave nothing behind
+            TryDelete(path); // we made the empty file and nobody initialised it: leave nothing behind
             throw;
         }
     }
@@ -217,6 +217,20 @@ public sealed partial class FaceGallery : IDisposable
         if (snapshot.Index.LabelCount == 0) return new IdentityMatch(null, null, threshold);
         (int label, float distance) = snapshot.Index.Nearest(encoding);
         return new IdentityMatch(snapshot.Identities[label], distance, threshold);
+    }
+
+    /// <summary>
+    /// <see cref="Identify"/> for several faces (e.g. all faces of a group photo) in one pass over the gallery.
+    /// </summary>
+    public IReadOnlyList<IdentityMatch> IdentifyMany(IReadOnlyList<float[]> encodings, double threshold)
+    {
+        Snapshot snapshot = CurrentSnapshot();
+        foreach (float[] e in encodings) ValidateQuery(e);
+        if (snapshot.Index.LabelCount == 0) return encodings.Select(_ => new IdentityMatch(null, null, threshold)).ToList();
+        var labels = new int[encodings.Count];
+        var distances = new float[encodings.Count];
+        snapshot.Index.NearestMany(encodings.SelectMany(e => e).ToArray(), labels, distances);
+        return labels.Select((k, j) => new IdentityMatch(snapshot.Identities[k], distances[j], threshold)).ToList();
     }
 
     /// <summary>The <paramref name="top"/> nearest identities, nearest first.</summary>

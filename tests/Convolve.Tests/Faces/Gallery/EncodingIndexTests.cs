@@ -48,6 +48,26 @@ public class EncodingIndexTests
             expected[owner[i]] = Math.Min(expected[owner[i]], Math.Sqrt(sum));
         }
         for (int k = 0; k < labels; k++) Assert.Equal(expected[k], fast[k], 1e-5);
+
+        // Nearest and the batched NearestMany give the brute-force argmin for every query of a batch.
+        float[][] queries = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, dimension).Select(_ => (float)random.NextDouble() - 0.5f).ToArray()).ToArray();
+        var batchLabels = new int[5];
+        var batchDistances = new float[5];
+        index.NearestMany(queries.SelectMany(q => q).ToArray(), batchLabels, batchDistances, parallel);
+        for (int j = 0; j < queries.Length; j++)
+        {
+            index.NearestDistancePerLabel(queries[j], fast, parallel);
+            int argmin = Array.IndexOf(fast, fast.Min());
+            Assert.Equal((argmin, fast[argmin]), index.Nearest(queries[j], parallel));
+            Assert.Equal((argmin, fast[argmin]), (batchLabels[j], batchDistances[j]));
+        }
+    }
+
+    [Fact]
+    public void Ties_go_to_the_lower_label()
+    {
+        var index = new EncodingIndex(2, [[1, 0], [0, 1], [1, 0]], [2, 1, 0], 3); // labels 0 and 2 hold the same row
+        Assert.Equal((0, 0f), index.Nearest([1, 0]));
     }
 
     [Fact]

@@ -22,6 +22,16 @@ public class FaceGalleryTests : GalleryTestFiles
     }
 
     [Fact]
+    public void All_faces_of_a_photo_are_identified_in_one_call()
+    {
+        using var gallery = FaceGallery.OpenOrCreate(GalleryPath, Model);
+        gallery.Enroll([new("Ada", Vec((0, 1))), new("Bob", Vec((1, 1)))]);
+        IReadOnlyList<IdentityMatch> matches = gallery.IdentifyMany([Vec((1, 1.1f)), Vec((7, 1)), Vec((0, 0.9f))], 0.6);
+        Assert.Equal(["Bob", null, "Ada"], matches.Select(m => m.Identity));
+        Assert.Equal(0.1, matches[0].Distance!.Value, 1e-6);
+    }
+
+    [Fact]
     public void Threshold_is_strict_like_face_api()
     {
         using var gallery = FaceGallery.OpenOrCreate(GalleryPath, Model);
@@ -53,6 +63,31 @@ public class FaceGalleryTests : GalleryTestFiles
             Assert.Equal(2.5, ranked[1].Distance, 1e-6);
             Assert.False(mean.Identify(Vec((0, 2)), 0.6).IsRecognized);
         }
+    }
+
+    [Fact]
+    public void Faces_enrolled_in_any_order_are_grouped_by_identity()
+    {
+        using (var gallery = FaceGallery.OpenOrCreate(GalleryPath, Model))
+        {
+            gallery.Enroll([new("Bo", Vec((1, 4))), new("Al", Vec((0, 2))), new("Bo", Vec((1, 2))), new("Cy", Vec((2, 1))), new("Al", Vec((0, 4)))]);
+            float[] probe = Vec((0, 3), (1, 3));
+            // Nearest samples: Al (0,2)/(0,4) → sqrt(1+9) each; Bo (1,2)/(1,4) → sqrt(9+1); Cy → sqrt(9+9+1).
+            IReadOnlyList<IdentityCandidate> ranked = gallery.Rank(probe);
+            Assert.Equal(["Al", "Bo", "Cy"], ranked.Select(c => c.Identity)); // Al and Bo tie: name order
+            Assert.Equal([Math.Sqrt(10), Math.Sqrt(10), Math.Sqrt(19)], ranked.Select(c => c.Distance), new ToleranceComparer());
+        }
+        using var mean = FaceGallery.Open(GalleryPath, Model, new GalleryOptions { Aggregate = GalleryAggregate.MeanEncoding });
+        // Means: Al (0,3) → distance 3; Bo (1,3) → 3; Cy (2,1) → sqrt(19).
+        Assert.Equal(3.0, mean.DistanceTo("Al", Vec((0, 3), (1, 3)))!.Value, 5);
+        Assert.Equal(3.0, mean.DistanceTo("Bo", Vec((0, 3), (1, 3)))!.Value, 5);
+        Assert.Equal(Math.Sqrt(19), mean.DistanceTo("Cy", Vec((0, 3), (1, 3)))!.Value, 5);
+    }
+
+    private sealed class ToleranceComparer : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) < 1e-5;
+        public int GetHashCode(double value) => 0;
     }
 
     [Fact]
