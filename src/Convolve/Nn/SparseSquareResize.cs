@@ -24,8 +24,8 @@ public static class SparseSquareResize
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         using var scope = NewDisposeScope();
         int side = Math.Max(image.Width, image.Height);
-        var (rowLo, rowHi, rowFrac) = SourceTaps(side, size);
-        var (colLo, colHi, colFrac) = SourceTaps(side, size);
+        var (rowLo, rowHi, rowFrac) = LegacyBilinearResize.Taps(side, size);
+        var (colLo, colHi, colFrac) = LegacyBilinearResize.Taps(side, size);
 
         // [2·size, W + 1, 3] bytes: the "top" and "bottom" source row of every output row. Rows past the bottom edge
         // and the extra last column stay zero: they are the black padding of the square.
@@ -60,22 +60,6 @@ public static class SparseSquareResize
     {
         double scale = size / (double)Math.Max(width, height);
         return ((int)Math.Floor(width * scale + 0.5), (int)Math.Floor(height * scale + 0.5));
-    }
-
-    private static (int[] Lo, int[] Hi, double[] Frac) SourceTaps(int inSize, int outSize)
-    {
-        double ratio = inSize / (double)outSize;
-        var lo = new int[outSize];
-        var hi = new int[outSize];
-        var frac = new double[outSize];
-        for (int d = 0; d < outSize; d++)
-        {
-            double src = ratio * d;
-            lo[d] = Math.Max(0, (int)Math.Floor(src));
-            hi[d] = Math.Min(inSize - 1, (int)Math.Ceiling(src));
-            frac[d] = src - lo[d];
-        }
-        return (lo, hi, frac);
     }
 
     private static void CopyRow(RgbImage image, int sourceRow, byte[] destination, int offset)

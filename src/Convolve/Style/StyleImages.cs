@@ -20,13 +20,13 @@ public static class StyleImages
     public static RgbImage Resize(RgbImage image, int width, int height)
     {
         if (image.Width == width && image.Height == height) return image;
-        using var src = ToBitmap(image);
+        using var src = SkiaPixels.ToBitmap(image);
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
         var sampling = width < image.Width || height < image.Height
             ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)
             : new SKSamplingOptions(SKCubicResampler.Mitchell);
         using var dst = src.Resize(info, sampling) ?? throw new InvalidOperationException("SkiaSharp could not resize the image.");
-        return FromBitmap(dst, image.Source);
+        return SkiaPixels.FromBitmap(dst, image.Source);
     }
 
     /// <summary>Resizes with nearest-neighbour sampling (for label masks, whose values must not blend).</summary>
@@ -43,33 +43,5 @@ public static class StyleImages
             }
         }
         return new RgbImage(width, height, dst, image.Source);
-    }
-
-    private static SKBitmap ToBitmap(RgbImage image)
-    {
-        var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var dst = bitmap.GetPixelSpan();
-        var src = image.Pixels;
-        for (int i = 0, j = 0; i < src.Length; i += 3, j += 4)
-        {
-            dst[j] = src[i];
-            dst[j + 1] = src[i + 1];
-            dst[j + 2] = src[i + 2];
-            dst[j + 3] = 255;
-        }
-        return bitmap;
-    }
-
-    private static RgbImage FromBitmap(SKBitmap bitmap, string? source)
-    {
-        var src = bitmap.GetPixelSpan();
-        var rgb = new byte[bitmap.Width * bitmap.Height * 3];
-        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
-        {
-            rgb[j] = src[i];
-            rgb[j + 1] = src[i + 1];
-            rgb[j + 2] = src[i + 2];
-        }
-        return new RgbImage(bitmap.Width, bitmap.Height, rgb, source);
     }
 }
