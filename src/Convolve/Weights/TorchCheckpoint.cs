@@ -151,6 +151,7 @@ public sealed class TorchCheckpoint : IDisposable
             storages[key] = new StorageLocation(file.Position, null, numel);
             file.Seek(bytes, SeekOrigin.Current);
         }
+        if (used.Keys.FirstOrDefault(k => !storages.ContainsKey(k)) is { } missing) throw Bad(path, $"storage '{missing}' is used but not stored");
         return new TorchCheckpoint(path, file, null, CollectTensors(path, main), storages);
     }
 
