@@ -71,6 +71,7 @@ public static class ModelsPullCommand
                 }
             }
 
+            Directory.CreateDirectory(cacheDir);
             Vgg19Weights.KeepConvolutionsOnly(downloaded, target);
             if (!ReferenceEquals(downloaded, source)) File.Delete(downloaded);
             long size = new FileInfo(target).Length;

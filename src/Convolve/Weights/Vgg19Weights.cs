@@ -25,7 +25,7 @@ public static class Vgg19Weights
     /// </summary>
     public static void KeepConvolutionsOnly(string source, string destination)
     {
-        using var pth = TorchCheckpoint.LooksLikeCheckpoint(source) ? TorchCheckpoint.Open(source) : null;
+        using var pth = IsTorchCheckpoint(source) ? TorchCheckpoint.Open(source) : null;
         using var st = pth is null ? SafeTensorsFile.Open(source) : null;
         Func<string, bool> contains = pth is not null ? pth.Contains : st!.Contains;
         Func<string, long[]> shape = pth is not null ? n => pth.Tensors[n].Shape : n => st!.Tensors[n].Shape;
@@ -57,7 +57,7 @@ public static class Vgg19Weights
     /// </summary>
     public static string AsSafeTensors(string weightsPath)
     {
-        if (!File.Exists(weightsPath) || !TorchCheckpoint.LooksLikeCheckpoint(weightsPath)) return weightsPath;
+        if (!File.Exists(weightsPath) || !IsTorchCheckpoint(weightsPath)) return weightsPath;
         var info = new FileInfo(weightsPath);
         string dir = Path.Combine(Path.GetTempPath(), "convolve-pth");
         string converted = Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(weightsPath)}-{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}.conv.safetensors");
@@ -75,4 +75,8 @@ public static class Vgg19Weights
         }
         return converted;
     }
+
+    // By content, or by the extensions PyTorch uses (so a damaged .pth is reported as a bad checkpoint, not a bad safetensors file).
+    private static bool IsTorchCheckpoint(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".pth" or ".pt" || TorchCheckpoint.LooksLikeCheckpoint(path);
 }
