@@ -54,6 +54,16 @@ public sealed class TorchCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void ReadsTheOldTensorReductionOfTorchBefore04()
+    {
+        // Legacy format with torch._utils._rebuild_tensor(storage, offset, size, stride), as 2017-era files (vgg19-dcbb9e9d.pth) may use.
+        using var pth = TorchCheckpoint.Open(Fixture("tiny_old_rebuild_tensor.pth"));
+        var all = ExpectedTensors("tiny_expected.json");
+        var names = new[] { "features.0.weight", "features.2.weight", "features.3.weight", "shared.a", "shared.b" };
+        AssertMatchesPyTorch(pth, names.ToDictionary(n => n, n => all[n]));
+    }
+
+    [Fact]
     public void TransposedAndOffsetViewsAreCopiedInRowMajorOrder()
     {
         // features.2.weight is rand(3,4).t(): stride (1,4). Its row-major copy read back transposed is the original order.
