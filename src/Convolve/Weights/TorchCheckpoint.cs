@@ -186,8 +186,19 @@ public sealed class TorchCheckpoint : IDisposable
         switch (g.Module, g.Name)
         {
             case ("collections", "OrderedDict"):
-                if (args.Length != 0) throw Bad(path, "OrderedDict built from arguments (expected an empty one filled by SETITEMS)");
-                return new PickleDict();
+            {
+                // Python 3 pickles OrderedDict() and fills it with SETITEMS; Python 2.7 passes its items: OrderedDict([[k, v], ...]).
+                var dict = new PickleDict();
+                if (args.Length == 0) return dict;
+                if (args.Length != 1 || args[0] is not List<object?> items) throw Bad(path, "OrderedDict with unexpected arguments");
+                foreach (var item in items)
+                {
+                    var pair = item as IList<object?> ?? throw Bad(path, "OrderedDict item that is not a pair");
+                    if (pair.Count != 2 || pair[0] is not (string or long)) throw Bad(path, "OrderedDict item that is not a (name, value) pair");
+                    dict.Set(pair[0]!, pair[1]);
+                }
+                return dict;
+            }
             case ("torch._utils", "_rebuild_parameter"):   // (data, requires_grad, backward_hooks)
                 return args.Length >= 1 && args[0] is TensorView p ? p : throw Bad(path, "_rebuild_parameter without a tensor");
             case ("torch._utils", "_rebuild_tensor_v2"):   // (storage, offset, size, stride, requires_grad, backward_hooks[, metadata])
