@@ -274,6 +274,12 @@ public sealed class TorchCheckpoint : IDisposable
         catch (Exception e) when (e is PickleException or InvalidDataException) { throw Bad(Path, $"tensor '{name}': {e.Message}", e); }
 
         var result = new float[n];
+        if (v.Storage.DType == "Float" && IsRowMajor(v.Shape, v.Stride) && BitConverter.IsLittleEndian)
+        {
+            // Contiguous float32 (nearly every weight): the bytes are the row-major array already.
+            Buffer.BlockCopy(raw, 0, result, 0, raw.Length);
+            return result;
+        }
         var index = new long[v.Shape.Length];
         for (long i = 0; i < n; i++)
         {
@@ -283,6 +289,17 @@ public sealed class TorchCheckpoint : IDisposable
             for (int d = index.Length - 1; d >= 0 && ++index[d] == v.Shape[d]; d--) index[d] = 0;
         }
         return result;
+    }
+
+    private static bool IsRowMajor(long[] shape, long[] stride)
+    {
+        long expected = 1;
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            if (shape[d] != 1 && stride[d] != expected) return false;
+            expected *= shape[d];
+        }
+        return true;
     }
 
     private static float Element(byte[] raw, int at, string dtype) => dtype switch
