@@ -63,9 +63,16 @@ public sealed class TorchCheckpoint : IDisposable
     /// <summary>True when the file starts like a PyTorch checkpoint (a zip archive or a protocol-2+ pickle); a cheap sniff, not a validation.</summary>
     public static bool LooksLikeCheckpoint(string path)
     {
-        using var f = File.OpenRead(path);
-        Span<byte> head = stackalloc byte[4];
-        if (f.Read(head) < 2) return false;
+        Span<byte> head = stackalloc byte[2];
+        try
+        {
+            using var f = File.OpenRead(path);
+            if (f.Read(head) < 2) return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;  // the reader that opens it next reports the problem
+        }
         return (head[0] == 0x80 && head[1] >= 2 && head[1] <= 5) || (head[0] == (byte)'P' && head[1] == (byte)'K');
     }
 
@@ -226,8 +233,10 @@ public sealed class TorchCheckpoint : IDisposable
     {
         if (root is not PickleDict dict) throw Bad(path, "holds no state_dict (the pickled object is not a dict)");
         var result = new Dictionary<string, TensorView>();
+        var seen = new HashSet<PickleDict>(ReferenceEqualityComparer.Instance);  // memo references could make cycles or fan-outs
         void Walk(PickleDict d, string prefix, int depth)
         {
+            if (!seen.Add(d)) return;
             foreach (var (k, v) in d.Items)
             {
                 string name = prefix + k;

@@ -213,6 +213,35 @@ public sealed class TorchCheckpointTests : IDisposable
         Assert.Contains("posix.system", error.Message);
     }
 
+    [Fact]
+    public void ADictThatContainsItselfIsWalkedOnce()
+    {
+        // Legacy header pickles from a real file, then a hand-written main pickle: d = {}; d["k0"] = d; … d["k49"] = d
+        // (50 memo references: walking nested dicts naively would visit 50^8 entries), then an empty storage-key list.
+        var header = File.ReadAllBytes(Fixture("tiny_legacy.pth"))[..HeaderLength()];
+        var main = new List<byte> { 0x80, 0x02, (byte)'}', (byte)'q', 0, (byte)'(' };
+        for (int i = 0; i < 50; i++)
+        {
+            var key = Encoding.ASCII.GetBytes($"k{i}");
+            main.AddRange([0x8c, (byte)key.Length, .. key, (byte)'h', 0]);  // SHORT_BINUNICODE key, BINGET 0
+        }
+        main.AddRange([(byte)'u', (byte)'.', 0x80, 0x02, (byte)']', (byte)'.']);  // SETITEMS STOP; [] STOP
+        string path = Path.Combine(_dir, "cycle.pth");
+        File.WriteAllBytes(path, [.. header, .. main]);
+        using var pth = TorchCheckpoint.Open(path);
+        Assert.Empty(pth.Tensors);
+    }
+
+    // Length of the three header pickles (magic, protocol, sys info) of the legacy fixture: they end at the third STOP
+    // that is followed by the main pickle's PROTO 2.
+    private static int HeaderLength()
+    {
+        var bytes = File.ReadAllBytes(Fixture("tiny_legacy.pth"));
+        byte[] mainStart = [0x80, 0x02, (byte)'c', .. "collections"u8];
+        int at = bytes.AsSpan().IndexOf(mainStart);
+        return at > 0 ? at : throw new InvalidOperationException("fixture layout changed");
+    }
+
     private static void ReadEverything(string path)
     {
         using var pth = TorchCheckpoint.Open(path);
