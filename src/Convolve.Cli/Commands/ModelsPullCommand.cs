@@ -7,7 +7,7 @@ namespace Convolve.Cli.Commands;
 
 /// <summary>
 /// <c>convolve models pull vgg19</c>: downloads torchvision's ImageNet VGG19 over HTTPS (resumable, SHA-256
-/// checked against what torchvision publishes), then keeps only the convolutional layers in the user model cache
+/// checked against what torchvision publishes), reads the PyTorch checkpoint (<see cref="TorchCheckpoint"/>) and keeps only the convolutional layers in the user model cache
 /// as <c>vgg19-conv.safetensors</c>. Register it under <c>models</c> with <c>models.Subcommands.Add(ModelsPullCommand.Create())</c>.
 /// </summary>
 public static class ModelsPullCommand
@@ -17,7 +17,7 @@ public static class ModelsPullCommand
     {
         var name = new Argument<string>("model") { Description = "The model to fetch: vgg19." };
         name.AcceptOnlyFromAmong("vgg19");
-        var from = new Option<string?>("--from") { Description = "Another source: an https:// URL or a local file (safetensors, torchvision layout)." };
+        var from = new Option<string?>("--from") { Description = "Another source: an https:// URL or a local file (.pth or safetensors, torchvision layout)." };
         var sha = new Option<string?>("--sha256") { Description = "The SHA-256 the source publishes for --from (required for URLs other than the default)." };
         var command = new Command("pull", "Download a model into the user cache (verifies its published SHA-256, resumes interrupted downloads).") { name, from, sha };
         command.SetConvolveAction(async ctx =>
@@ -71,11 +71,7 @@ public static class ModelsPullCommand
                 }
             }
 
-            if (!LooksLikeSafeTensors(downloaded))
-                throw new InvalidInputException(downloaded,
-                    "verified, but it is a PyTorch pickle (.pth), which Convolve cannot read yet. Convert it once to safetensors " +
-                    "(python: safetensors.torch.save_file(torch.load(path), 'vgg19.safetensors')), then run " +
-                    "'convolve models pull vgg19 --from vgg19.safetensors', or pass it to 'convolve style --weights FILE'.");
+            Directory.CreateDirectory(cacheDir);
             Vgg19Weights.KeepConvolutionsOnly(downloaded, target);
             if (!ReferenceEquals(downloaded, source)) File.Delete(downloaded);
             long size = new FileInfo(target).Length;
@@ -84,13 +80,6 @@ public static class ModelsPullCommand
             return 0;
         });
         return command;
-    }
-
-    private static bool LooksLikeSafeTensors(string path)
-    {
-        using var f = File.OpenRead(path);
-        var head = new byte[9];
-        return f.Read(head, 0, 9) == 9 && head[8] == (byte)'{' && BitConverter.ToUInt64(head, 0) < (ulong)f.Length;
     }
 
     private sealed class InlineProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>

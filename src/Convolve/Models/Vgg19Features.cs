@@ -54,7 +54,7 @@ public sealed class Vgg19Features : IDisposable
     {
         int last = layers.Select(Vgg19Architecture.IndexOf).DefaultIfEmpty(-1).Max();
         if (last < 0) throw new ArgumentException("Ask for at least one layer.", nameof(layers));
-        using var file = SafeTensorsFile.Open(weightsPath);
+        using var file = SafeTensorsFile.Open(Vgg19Weights.AsSafeTensors(weightsPath));
         var convs = new Dictionary<string, (Tensor, Tensor)>();
         Tensor? preW = null, preB = null;
         try
@@ -85,7 +85,7 @@ public sealed class Vgg19Features : IDisposable
     /// <summary>The deepest ReLU layer whose convolutions (and all before it) the file holds in <paramref name="layout"/>, or null when it has none.</summary>
     public static string? DeepestAvailableLayer(string weightsPath, Vgg19Layout layout)
     {
-        using var file = SafeTensorsFile.Open(weightsPath);
+        using var file = SafeTensorsFile.Open(Vgg19Weights.AsSafeTensors(weightsPath));
         if (layout == Vgg19Layout.Normalised && !file.Contains("preprocess.weight")) return null;
         string? deepest = null;
         foreach (var layer in Vgg19Architecture.Layers)
