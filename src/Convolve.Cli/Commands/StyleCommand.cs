@@ -42,7 +42,7 @@ public static class StyleCommand
         var maskStyles = new Option<string?>("--mask-styles") { Description = "Style image number (1-based) for each mask region, darkest region first, e.g. 1,2." };
         var scales = new Option<int>("--scales") { Description = "Coarse-to-fine scales (each half the size of the next).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Random seed (noise start).", DefaultValueFactory = _ => 0 };
-        var weights = new Option<string?>("--weights") { Description = "VGG19 weights (safetensors) instead of the model cache." };
+        var weights = new Option<string?>("--weights") { Description = "VGG19 weights (safetensors, or a torchvision .pth) instead of the model cache." };
         var network = new Option<string>("--network") { Description = "vgg19 (torchvision layout) or vgg19-normalised (AdaIN/WCT encoder).", DefaultValueFactory = _ => "vgg19" };
         network.AcceptOnlyFromAmong("vgg19", "vgg19-normalised");
         var pooling = new Option<string>("--pooling") { Description = "max or avg.", DefaultValueFactory = _ => "max" };
@@ -152,7 +152,7 @@ public static class StyleCommand
         string file = layout == Vgg19Layout.Normalised ? NormalisedCacheFile : Vgg19CacheFile;
         return store.Find(file,
             "Style transfer needs VGG19 weights: run 'convolve models pull vgg19' to download them into the model cache, " +
-            "or pass a local safetensors file with '--weights FILE'.");
+            "or pass a local safetensors or torchvision .pth file with '--weights FILE'.");
     }
 
     private static int Refuse(CliContext ctx, ExitCode code, string message)
