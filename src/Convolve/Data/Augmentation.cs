@@ -67,29 +67,26 @@ public static class Shifts
     public static void Shift(float[] sample, long[] shape, int[] offsets, bool circular)
     {
         if (offsets.All(o => o == 0)) return;
-        var source = (float[])sample.Clone();
-        int dims = shape.Length - 1;
-        var index = new long[dims];
-        long spatial = sample.Length / shape[0];
-        for (long ch = 0; ch < shape[0]; ch++)
-            for (long i = 0; i < spatial; i++)
-            {
-                long rest = i, src = 0;
-                for (int k = dims - 1; k >= 0; k--) { index[k] = rest % shape[k + 1]; rest /= shape[k + 1]; }
-                for (int k = 0; k < dims; k++)
-                {
-                    long n = shape[k + 1], from = index[k] - offsets[k];
-                    from = circular ? ((from % n) + n) % n : Math.Clamp(from, 0, n - 1);
-                    src = src * n + from;
-                }
-                sample[ch * spatial + i] = source[ch * spatial + src];
-            }
+        Remap(sample, shape, (k, at, n) =>
+        {
+            long from = at - offsets[k];
+            return circular ? ((from % n) + n) % n : Math.Clamp(from, 0, n - 1);
+        });
     }
 
     /// <summary>Mirrors the content along the given spatial axes (0 = first spatial axis).</summary>
     public static void FlipAxes(float[] sample, long[] shape, int[] axes)
     {
         if (axes.Length == 0) return;
+        Remap(sample, shape, (k, at, n) => axes.Contains(k) ? n - 1 - at : at);
+    }
+
+    /// <summary>
+    /// Rewrites every channel in place: output position i takes the source value at the position whose coordinate
+    /// along spatial axis k is <paramref name="sourceCoordinate"/>(k, coordinate of i along k, size of axis k).
+    /// </summary>
+    private static void Remap(float[] sample, long[] shape, Func<int, long, long, long> sourceCoordinate)
+    {
         var source = (float[])sample.Clone();
         int dims = shape.Length - 1;
         var index = new long[dims];
@@ -99,11 +96,7 @@ public static class Shifts
             {
                 long rest = i, src = 0;
                 for (int k = dims - 1; k >= 0; k--) { index[k] = rest % shape[k + 1]; rest /= shape[k + 1]; }
-                for (int k = 0; k < dims; k++)
-                {
-                    long n = shape[k + 1], from = axes.Contains(k) ? n - 1 - index[k] : index[k];
-                    src = src * n + from;
-                }
+                for (int k = 0; k < dims; k++) src = src * shape[k + 1] + sourceCoordinate(k, index[k], shape[k + 1]);
                 sample[ch * spatial + i] = source[ch * spatial + src];
             }
     }
