@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using Convolve.Faces;
+using Convolve.Faces.Alignment;
 using Convolve.Imaging;
 
 namespace Convolve.Tests.Faces;
 
 /// <summary>
-/// The whole pipeline (SSD → 68 landmarks → face-api's crop → descriptor) against what face-api 1.7.15 itself
+/// The whole pipeline (SSD → 68 landmarks → face-api's dlib crop → descriptor), nothing taken from the reference but the image, against what face-api 1.7.15 itself
 /// computed for the same pixels (tests/reference/fixtures, made by tests/reference/make-fixtures.mjs).
 /// </summary>
 public class FaceAnalyzerParityTests(FaceAnalyzerFixture analyzers) : IClassFixture<FaceAnalyzerFixture>
@@ -17,7 +18,7 @@ public class FaceAnalyzerParityTests(FaceAnalyzerFixture analyzers) : IClassFixt
     public void PipelineMatchesFaceApi(string name)
     {
         var analyzer = analyzers.Get(new FaceAnalyzerOptions { Alignment = FaceAlignment.FaceApiCrop });
-        var reference = LoadFixture(name);
+        var reference = FaceApiReference.LoadFixture(name);
         Assert.Equal(reference.Root.GetProperty("image").GetProperty("rgbSha256").GetString(),
             Convert.ToHexStringLower(SHA256.HashData(reference.Image.Pixels)));
 
@@ -34,17 +35,9 @@ public class FaceAnalyzerParityTests(FaceAnalyzerFixture analyzers) : IClassFixt
             float landmarkError = actual[i].Face.Landmarks.Points.Zip(expected[i].Landmarks)
                 .Max(p => Math.Max(Math.Abs(p.First.X - p.Second.X), Math.Abs(p.First.Y - p.Second.Y)));
             Assert.True(landmarkError < 0.01f, $"{name} face {i}: landmarks differ by {landmarkError} px");
+            Assert.Equal(expected[i].DlibRect, DlibCrop.FromLandmarks(actual[i].Face.Landmarks));
             float descriptorError = FaceApiReference.MaxAbsDiff(actual[i].Encoding, expected[i].Descriptor);
             Assert.True(descriptorError < 1e-4f, $"{name} face {i}: descriptor differs by {descriptorError}");
         }
-    }
-
-    private static FaceApiReference LoadFixture(string name)
-    {
-        string json = Path.Combine(SharedData.RepoRoot, "tests", "reference", "fixtures", name + ".json");
-        string image = name.StartsWith("sample", StringComparison.Ordinal)
-            ? Path.Combine(SharedData.RequireFaceModels(), "..", "demo", name + ".jpg")
-            : SharedData.Require($"specs/faceapi-reference/{name}.png");
-        return FaceApiReference.Load(json, image);
     }
 }

@@ -61,7 +61,8 @@ public sealed class PairImageEncoder(FaceAnalyzer analyzer, IReadOnlyList<Encodi
         return new FaceBox((image.Width - side) / 2, (image.Height - side) / 2, side, side);
     }
 
-    private static DetectedFace NearestCentre(IReadOnlyList<DetectedFace> faces, RgbImage image)
+    /// <summary>The face whose box centre is nearest the image centre (the subject of an aligned face image).</summary>
+    public static DetectedFace NearestCentre(IReadOnlyList<DetectedFace> faces, RgbImage image)
     {
         float cx = image.Width / 2f, cy = image.Height / 2f;
         return faces.MinBy(f => Square(f.Box.Center.X - cx) + Square(f.Box.Center.Y - cy))!;
