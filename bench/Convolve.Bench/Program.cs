@@ -12,6 +12,8 @@ switch (args.FirstOrDefault())
     case "template": AlignmentTemplateBench.Run(rest); break;
     case "accuracy": AccuracyReport.Run(rest); break;
     case "style": StyleBench.Run(rest); break;
+    case "scalar-race": ScalarRace.Run(rest); break;
+    case "lfw-experiment": LfwExperiment.Run(rest); break;
     default:
         Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy");
         return 2;

@@ -46,9 +46,11 @@ public static class LandmarkAlignment
     /// The aligned chip [1,3,150,150] (values 0..255) of the face. Only the image region the chip covers is converted
     /// to a tensor, so large photos cost no more than small ones.
     /// </summary>
-    public static Tensor Chip(RgbImage image, FaceLandmarks landmarks)
+    public static Tensor Chip(RgbImage image, FaceLandmarks landmarks) => Chip(image, ImageToChip(landmarks));
+
+    /// <summary>The chip [1,3,150,150] (values 0..255) that <paramref name="toChip"/> (image pixels → chip pixels) cuts out of <paramref name="image"/>.</summary>
+    internal static Tensor Chip(RgbImage image, SimilarityTransform toChip)
     {
-        SimilarityTransform toChip = ImageToChip(landmarks);
         PixelRect region = CoveredRegion(toChip, image.Width, image.Height);
         using var scope = NewDisposeScope();
         if (region.IsEmpty) return zeros(1, 3, ChipSize, ChipSize).MoveToOuterDisposeScope();

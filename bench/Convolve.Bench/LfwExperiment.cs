@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Convolve.Faces;
+using Convolve.Faces.Alignment;
+using Convolve.Faces.Encoding;
+using Convolve.Faces.Evaluation;
+using Convolve.Faces.Landmarks;
+using Convolve.Imaging;
+using static TorchSharp.torch;
+
+namespace Convolve.Bench;
+
+/// <summary>
+/// Scratch experiment (`-- lfw-experiment`): caches every LFW View 1 image's detections (down to score 0.05) and
+/// centre-box landmarks once, then compares face choices and chip geometries by DevTest accuracy.
+/// </summary>
+public static class LfwExperiment
+{
+    private sealed record CachedFace(float[] Box, float Score, float[] Points);
+    private sealed record CachedImage(string Path, int Width, int Height, List<CachedFace> Faces, CachedFace? Centre);
+
+    public static void Run(string[] args)
+    {
+        string lfw = LfwData.Locate(args);
+        string cachePath = LfwData.Option(args, "--cache") ?? "/tmp/lfw-landmarks.json";
+        string imagesDir = Path.Combine(lfw, "images");
+        PairFile train = PairFileParser.Parse(Path.Combine(lfw, "pairsDevTrain.txt"));
+        PairFile test = PairFileParser.Parse(Path.Combine(lfw, "pairsDevTest.txt"));
+        var paths = train.Pairs.Concat(test.Pairs).SelectMany(p => new[] { p.PathA(imagesDir), p.PathB(imagesDir) }).Distinct().ToList();
+        int workers = LfwData.ConfigureThreads(args);
+
+        Dictionary<string, CachedImage> cache = File.Exists(cachePath)
+            ? JsonSerializer.Deserialize<List<CachedImage>>(File.ReadAllText(cachePath))!.ToDictionary(c => c.Path)
+            : BuildCache(paths, workers, cachePath);
+
+        using var encoder = FaceEncoder.Load();
+        string[] policies = (LfwData.Option(args, "--policies") ?? "0.5,0.3,0.1,centre").Split(',');
+        string[] geometries = (LfwData.Option(args, "--geometries") ?? "faceapi,template,dlib5,dlib68").Split(',');
+        foreach (string policy in policies)
+            foreach (string geometry in geometries)
+            {
+                var clock = Stopwatch.StartNew();
+                var enc = new System.Collections.Concurrent.ConcurrentDictionary<string, (float[] Plain, float[] Flip)>();
+                int fallback = 0;
+                Parallel.ForEach(paths, new ParallelOptions { MaxDegreeOfParallelism = workers }, path =>
+                {
+                    var c = cache[path];
+                    var face = Choose(c, policy);
+                    if (face == c.Centre) Interlocked.Increment(ref fallback);
+                    var image = ImageDecoder.Load(path);
+                    using var scope = NewDisposeScope();
+                    var chip = MakeChip(image, ToLandmarks(face!), geometry);
+                    var e = encoder.EncodeChips(cat(new[] { chip, chip.flip(3) }, 0));
+                    enc[path] = (e[0], e[0].Zip(e[1], (a, b) => (a + b) / 2).ToArray());
+                });
+                foreach (bool flip in new[] { false, true })
+                {
+                    double D(LfwPair p) { var a = enc[p.PathA(imagesDir)]; var b = enc[p.PathB(imagesDir)]; return FaceAnalyzer.Distance(flip ? a.Flip : a.Plain, flip ? b.Flip : b.Plain); }
+                    var report = PairEvaluation.Run(test, D, train);
+                    var testScores = PairEvaluation.Score(test, D);
+                    var best = PairMetrics.BestAccuracy(testScores);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"policy {policy,-6} geometry {geometry,-8} flip {flip,-5}: DevTest {report.Accuracy:P2} (thr {report.Threshold:F4}), oracle {best.Accuracy:P2}, AUC {report.Auc:F4}, fallback {fallback}, {clock.Elapsed.TotalSeconds:F0} s"));
+                }
+            }
+    }
+
+    private static CachedFace? Choose(CachedImage c, string policy)
+    {
+        if (policy == "centre") return c.Centre;
+        double min = double.Parse(policy, CultureInfo.InvariantCulture);
+        var candidates = c.Faces.Where(f => f.Score >= min).ToList();
+        if (candidates.Count == 0) return c.Centre;
+        float cx = c.Width / 2f, cy = c.Height / 2f;
+        return candidates.MinBy(f => Sq(f.Box[0] + f.Box[2] / 2 - cx) + Sq(f.Box[1] + f.Box[3] / 2 - cy));
+        static float Sq(float v) => v * v;
+    }
+
+    private static FaceLandmarks ToLandmarks(CachedFace f)
+    {
+        var box = new FaceBox(f.Box[0], f.Box[1], f.Box[2], f.Box[3]);
+        var points = Enumerable.Range(0, 68).Select(i => new Point2(f.Points[2 * i], f.Points[2 * i + 1])).ToList();
+        return FaceLandmarks.FromPoints(box, new PixelRect(0, 0, 1, 1), points);
+    }
+
+    // dlib's mean face (get_face_chip_details), points 17..67 on the unit square.
+    private static readonly double[] MeanX =
+    [
+        0.000213256, 0.0752622, 0.18113, 0.29077, 0.393397, 0.586856, 0.689483, 0.799124, 0.904991, 0.98004, 0.490127, 0.490127, 0.490127,
+        0.490127, 0.36688, 0.426036, 0.490127, 0.554217, 0.613373, 0.121737, 0.187122, 0.265825, 0.334606, 0.260918, 0.182743, 0.645647,
+        0.714428, 0.793132, 0.858516, 0.79751, 0.719335, 0.254149, 0.340985, 0.428858, 0.490127, 0.551395, 0.639268, 0.726104, 0.642159,
+        0.556721, 0.490127, 0.423532, 0.338094, 0.290379, 0.428096, 0.490127, 0.552157, 0.689874, 0.553364, 0.490127, 0.42689,
+    ];
+    private static readonly double[] MeanY =
+    [
+        0.106454, 0.038915, 0.0187482, 0.0344891, 0.0773906, 0.0773906, 0.0344891, 0.0187482, 0.038915, 0.106454, 0.203352, 0.307009,
+        0.409805, 0.515625, 0.587326, 0.609345, 0.628106, 0.609345, 0.587326, 0.216423, 0.178758, 0.179852, 0.231733, 0.245099, 0.244077,
+        0.231733, 0.179852, 0.178758, 0.216423, 0.244077, 0.245099, 0.780233, 0.745405, 0.727388, 0.742578, 0.727388, 0.745405, 0.780233,
+        0.864805, 0.902192, 0.909281, 0.902192, 0.864805, 0.784792, 0.778746, 0.785343, 0.778746, 0.784792, 0.824182, 0.831803, 0.824182,
+    ];
+
+    private static Tensor MakeChip(RgbImage image, FaceLandmarks l, string geometry)
+    {
+        const double padding = 0.25;
+        (double, double) T(int i) => ((padding + MeanX[i - 17]) / (2 * padding + 1) * 150, (padding + MeanY[i - 17]) / (2 * padding + 1) * 150);
+        (double, double) P(int i) => (l.Points[i].X, l.Points[i].Y);
+        switch (geometry)
+        {
+            case "faceapi":
+                {
+                    var crop = DlibCrop.FromLandmarks(l).ToFaceBox().ClipAndFloor(image.Width, image.Height);
+                    using var raw = FaceCrops.CropToTensor(image, crop);
+                    return FaceCrops.SquareAndResize(raw, 150);
+                }
+            case "template": return LandmarkAlignment.Chip(image, l);
+            case "dlib5":
+                {
+                    int[] idx = [36, 39, 42, 45, 33];
+                    return LandmarkAlignment.Chip(image, SimilarityTransform.Estimate(idx.Select(P).ToList(), idx.Select(T).ToList()));
+                }
+            case "dlib68":
+                {
+                    var idx = Enumerable.Range(17, 51).Where(i => !(i <= 26 || (i >= 55 && i <= 59) || i >= 65 || i is 49 or 53 or 60 or 64)).ToList();
+                    return LandmarkAlignment.Chip(image, SimilarityTransform.Estimate(idx.Select(P).ToList(), idx.Select(T).ToList()));
+                }
+            case "dlib68all":
+                {
+                    var idx = Enumerable.Range(17, 51).ToList();
+                    return LandmarkAlignment.Chip(image, SimilarityTransform.Estimate(idx.Select(P).ToList(), idx.Select(T).ToList()));
+                }
+            default: throw new ArgumentException("unknown geometry " + geometry);
+        }
+    }
+
+    private static Dictionary<string, CachedImage> BuildCache(List<string> paths, int workers, string cachePath)
+    {
+        using var analyzer = FaceAnalyzer.Load(new FaceAnalyzerOptions { MinConfidence = 0.05 });
+        var result = new System.Collections.Concurrent.ConcurrentDictionary<string, CachedImage>();
+        var clock = Stopwatch.StartNew();
+        int done = 0;
+        Parallel.ForEach(paths, new ParallelOptions { MaxDegreeOfParallelism = workers }, path =>
+        {
+            var image = ImageDecoder.Load(path);
+            List<CachedFace> faces;
+            try { faces = analyzer.Detect(image).Select(Cached).ToList(); }
+            catch (System.Runtime.InteropServices.ExternalException e)
+            {
+                Console.Error.WriteLine($"retrying {path}: {e.Message.Split('\n')[0]}");
+                faces = analyzer.Detect(image).Select(Cached).ToList();
+            }
+            var centre = analyzer.FaceIn(image, PairImageEncoder.CentreBox(image));
+            result[path] = new CachedImage(path, image.Width, image.Height, faces, centre is null ? null : Cached(centre));
+            int n = Interlocked.Increment(ref done);
+            if (n % 500 == 0) Console.Error.WriteLine($"{n}/{paths.Count} images, {clock.Elapsed.TotalSeconds:F0} s");
+        });
+        File.WriteAllText(cachePath, JsonSerializer.Serialize(result.Values.ToList()));
+        Console.Error.WriteLine($"cached {result.Count} images in {clock.Elapsed.TotalSeconds:F0} s → {cachePath}");
+        return result.ToDictionary(kv => kv.Key, kv => kv.Value);
+
+        static CachedFace Cached(DetectedFace f) => new([f.Box.X, f.Box.Y, f.Box.Width, f.Box.Height], f.Score,
+            f.Landmarks.Points.SelectMany(p => new[] { p.X, p.Y }).ToArray());
+    }
+}
