@@ -49,10 +49,13 @@ public static class LfwExperiment
                     var face = Choose(c, policy);
                     if (face == c.Centre) Interlocked.Increment(ref fallback);
                     var image = ImageDecoder.Load(path);
-                    using var scope = NewDisposeScope();
-                    var chip = MakeChip(image, ToLandmarks(face!), geometry);
-                    var e = encoder.EncodeChips(cat(new[] { chip, chip.flip(3) }, 0));
-                    enc[path] = (e[0], e[0].Zip(e[1], (a, b) => (a + b) / 2).ToArray());
+                    enc[path] = Retry(path, () =>
+                    {
+                        using var scope = NewDisposeScope();
+                        var chip = MakeChip(image, ToLandmarks(face!), geometry);
+                        var e = encoder.EncodeChips(cat(new[] { chip, chip.flip(3) }, 0));
+                        return (e[0], e[0].Zip(e[1], (a, b) => (a + b) / 2).ToArray());
+                    });
                 });
                 foreach (bool flip in new[] { false, true })
                 {
@@ -64,6 +67,19 @@ public static class LfwExperiment
                         $"policy {policy,-6} geometry {geometry,-8} flip {flip,-5}: DevTest {report.Accuracy:P2} (thr {report.Threshold:F4}), oracle {best.Accuracy:P2}, AUC {report.Auc:F4}, fallback {fallback}, {clock.Elapsed.TotalSeconds:F0} s"));
                 }
             }
+    }
+
+    // TorchSharp 0.107's Scalar finalizer race (bench scalar-race) can fail a call under GC pressure: retry it.
+    private static T Retry<T>(string path, Func<T> work)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try { return work(); }
+            catch (System.Runtime.InteropServices.ExternalException e) when (attempt < 5)
+            {
+                Console.Error.WriteLine($"retrying {path}: {e.Message.Split('\n')[0]}");
+            }
+        }
     }
 
     private static CachedFace? Choose(CachedImage c, string policy)
@@ -142,14 +158,8 @@ public static class LfwExperiment
         Parallel.ForEach(paths, new ParallelOptions { MaxDegreeOfParallelism = workers }, path =>
         {
             var image = ImageDecoder.Load(path);
-            List<CachedFace> faces;
-            try { faces = analyzer.Detect(image).Select(Cached).ToList(); }
-            catch (System.Runtime.InteropServices.ExternalException e)
-            {
-                Console.Error.WriteLine($"retrying {path}: {e.Message.Split('\n')[0]}");
-                faces = analyzer.Detect(image).Select(Cached).ToList();
-            }
-            var centre = analyzer.FaceIn(image, PairImageEncoder.CentreBox(image));
+            var faces = Retry(path, () => analyzer.Detect(image).Select(Cached).ToList());
+            var centre = Retry(path, () => analyzer.FaceIn(image, PairImageEncoder.CentreBox(image)));
             result[path] = new CachedImage(path, image.Width, image.Height, faces, centre is null ? null : Cached(centre));
             int n = Interlocked.Increment(ref done);
             if (n % 500 == 0) Console.Error.WriteLine($"{n}/{paths.Count} images, {clock.Elapsed.TotalSeconds:F0} s");
