@@ -22,6 +22,7 @@ public static class FacesCommand
         faces.Subcommands.Add(FacesGalleryCommand.Create());
         faces.Subcommands.Add(FacesEvaluateCommand.Create());
         faces.Subcommands.Add(FacesCalibrateCommand.Create());
+        faces.Subcommands.Add(FacesChipsCommand.Create());
         return faces;
     }
 }

@@ -112,6 +112,13 @@ public sealed class FaceAnalyzer : IDisposable
     }
 
     /// <summary>
+    /// The chip the encoder sees for <paramref name="face"/>: float [1,3,150,150] with values 0..255, cut with the
+    /// configured <see cref="FaceAnalyzerOptions.Alignment"/> (before normalisation and before any flip). Used to
+    /// prepare fine-tuning data that matches what the network is given at encoding time.
+    /// </summary>
+    public Tensor Chip(RgbImage image, DetectedFace face) => Chip(image, face.Landmarks, Options.Alignment);
+
+    /// <summary>
     /// The face in a known <paramref name="box"/> (for example the centre of an aligned face image where the detector
     /// found nothing), with landmarks; null when the box has no pixel inside the image. Its score is 0.
     /// </summary>
