@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Convolve.Faces.Alignment;
 using Convolve.Faces.Detection;
 using Convolve.Faces.Encoding;
@@ -247,9 +246,7 @@ public sealed class FaceAnalyzer : IDisposable
 
     private static string ComputeModelId(ModelStore store, FaceAnalyzerOptions options)
     {
-        string weights = store.Find("face_recognition_model.bin");
-        using var stream = File.OpenRead(weights);
-        string hash = Convert.ToHexStringLower(SHA256.HashData(stream))[..12];
+        string hash = FaceRecognitionNet.WeightsId(store);
         string align = options.Alignment == FaceAlignment.Landmarks ? "aligned" : "faceapi-crop";
         return $"face-api-frn-{hash}/{align}{(options.Flip ? "+flip" : "")}";
     }
