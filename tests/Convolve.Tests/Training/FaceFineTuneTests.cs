@@ -17,20 +17,7 @@ namespace Convolve.Tests.Training;
 /// </summary>
 public sealed class FaceFineTuneTests(LfwChips chips, ITestOutputHelper output) : IClassFixture<LfwChips>
 {
-    private static TrainingOptions Options(int steps = 8) => new()
-    {
-        FaceFineTuning = new FaceFineTuning { TrainableBlocks = 3, Models = LfwChips.Models },
-        Mining = MiningStrategy.All,
-        Margin = 0.5,
-        Augment = false,
-        LearningRate = 1e-4,
-        Schedule = LearningRateSchedule.Constant,
-        Epochs = 1,
-        StepsPerEpoch = steps,
-        IdentitiesPerBatch = 4,
-        SamplesPerIdentity = 4,
-        Seed = 3,
-    };
+    private static TrainingOptions Options(int steps = 8) => LfwChips.FineTuneOptions(steps);
 
     [Fact]
     public void TheUntrainedModelEncodesChipsLikeTheFaceEncoder()
