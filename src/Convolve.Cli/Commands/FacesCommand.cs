@@ -22,6 +22,7 @@ public static class FacesCommand
         faces.Subcommands.Add(FacesGalleryCommand.Create());
         faces.Subcommands.Add(FacesEvaluateCommand.Create());
         faces.Subcommands.Add(FacesCalibrateCommand.Create());
+        faces.Subcommands.Add(FacesChipsCommand.Create());
         return faces;
     }
 }
@@ -57,6 +58,8 @@ internal sealed class FacePipelineOptions
         Description = "Average each encoding with that of the mirrored face (test-time augmentation). Galleries record it.",
     };
 
+    public Option<string?> Model { get; } = ModelOption.Create();
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
@@ -64,6 +67,7 @@ internal sealed class FacePipelineOptions
         if (!_encodes) return;
         command.Options.Add(Align);
         command.Options.Add(Flip);
+        command.Options.Add(Model);
     }
 
     /// <summary>The analyzer options the command line asks for.</summary>
@@ -73,11 +77,27 @@ internal sealed class FacePipelineOptions
         Alignment = _encodes && ctx.Parse.GetValue(Align) == "landmarks" ? FaceAlignment.Landmarks
             : _encodes ? FaceAlignment.FaceApiCrop : FaceAnalyzer.DefaultAlignment,
         Flip = _encodes && ctx.Parse.GetValue(Flip),
+        Model = _encodes ? ModelOption.Read(ctx, Model) : null,
         Models = ctx.Models,
     };
 
     /// <summary>The analyzer for this command line (loaded once per process for each setting).</summary>
     public FaceAnalyzer Load(CliContext ctx) => AnalyzerCache.Get(Read(ctx), ctx.Parse.GetValue<string?>(GlobalOptions.ModelsName));
+}
+
+/// <summary>The <c>--model DIR</c> option: a <c>convolve train</c> checkpoint computes the encodings instead of the pretrained network.</summary>
+internal static class ModelOption
+{
+    public static Option<string?> Create() => new("--model")
+    {
+        Description = "A 'convolve train' checkpoint folder (e.g. OUT/best: a fine-tuned face network or an image network trained from scratch) " +
+                      "that computes the encodings instead of the pretrained network. Galleries record it: encodings of different models are never mixed.",
+        HelpName = "dir",
+    };
+
+    /// <summary>The full path given, or null.</summary>
+    public static string? Read(CliContext ctx, Option<string?> option) =>
+        ctx.Parse.GetValue(option) is { } dir ? Path.GetFullPath(dir) : null;
 }
 
 /// <summary>

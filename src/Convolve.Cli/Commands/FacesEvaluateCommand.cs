@@ -165,6 +165,8 @@ internal sealed class FaceAnalyzerCliOptions
         DefaultValueFactory = _ => "ssd",
     };
 
+    public Option<string?> Model { get; } = ModelOption.Create();
+
     public FaceAnalyzerCliOptions()
     {
         Align.AcceptOnlyFromAmong("faceapi", "landmarks");
@@ -176,6 +178,7 @@ internal sealed class FaceAnalyzerCliOptions
         command.Options.Add(Flip);
         command.Options.Add(Align);
         command.Options.Add(Detector);
+        command.Options.Add(Model);
     }
 
     public FaceAnalyzerOptions Read(CliContext ctx) => new()
@@ -183,6 +186,7 @@ internal sealed class FaceAnalyzerCliOptions
         Flip = ctx.Parse.GetValue(Flip),
         Alignment = ctx.Parse.GetValue(Align) == "landmarks" ? FaceAlignment.Landmarks : FaceAlignment.FaceApiCrop,
         Detector = ctx.Parse.GetValue(Detector) == "tiny" ? FaceDetectorKind.Tiny : FaceDetectorKind.Ssd,
+        Model = ModelOption.Read(ctx, Model),
         Models = ctx.Models,
     };
 

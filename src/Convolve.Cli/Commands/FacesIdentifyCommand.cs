@@ -39,7 +39,7 @@ public static class FacesIdentifyCommand
             var files = ImageInputs.Expand(ctx.Parse.GetValue(inputs)!, ctx.Parse.GetValue(recursive));
             var analyzer = pipeline.Load(ctx);
             using FaceGallery g = analyzer.OpenGallery(ctx.Parse.GetValue(gallery)!, create: false);
-            double tau = ctx.Parse.GetValue(threshold) ?? g.ThresholdOr(analyzer.DefaultThreshold);
+            double tau = ctx.Parse.GetValue(threshold) ?? analyzer.ThresholdFor(g);
             string annotateDir = ctx.Parse.GetValue(annotate) ?? "";
             var annotations = annotateDir.Length == 0 ? null : new AnnotationFolder(annotateDir);
             var result = BatchRunner.Run(ctx, files, (file, _) =>

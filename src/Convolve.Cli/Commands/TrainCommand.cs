@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Convolve.Data;
+using Convolve.Faces.Training;
 using Convolve.Nn;
 using Convolve.Cli.Infrastructure;
 using Convolve.Training;
@@ -37,14 +38,23 @@ public static class TrainCommand
         var batch = new Option<string>("--batch") { Description = "P×K: identities × samples per identity (e.g. 8x4)", DefaultValueFactory = _ => "8x4" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam | sgd (momentum 0.9)", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong("adam", "sgd");
-        var lr = new Option<double>("--lr") { Description = "Learning rate (cosine schedule)", DefaultValueFactory = _ => 1e-3 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (cosine schedule); default 1e-3, or 1e-5 with --finetune face", DefaultValueFactory = _ => 1e-3 };
         var validation = new Option<double>("--validation") { Description = "Share of identities held out for validation", DefaultValueFactory = _ => 0.2 };
         var seed = new Option<int>("--seed") { Description = "Seed of everything random", DefaultValueFactory = _ => 0 };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint folder (e.g. OUT/last)" };
-        var finetune = new Option<string?>("--finetune") { Description = "face: fine-tune the pretrained face network (not available yet)" };
+        var finetune = new Option<string?>("--finetune")
+        {
+            Description = "face: fine-tune the pretrained face network on 150×150 face chips (made by 'convolve faces chips') instead of training from scratch",
+        };
+        finetune.AcceptOnlyFromAmong("face");
+        var trainableBlocks = new Option<int>("--trainable-blocks")
+        {
+            Description = $"With --finetune face: how many of the face network's {Convolve.Models.FaceRecognitionNet.BlockCount} units (15 conv stages + fc) learn, counted from the output",
+            DefaultValueFactory = _ => new FaceFineTuning().TrainableBlocks,
+        };
 
         var command = new Command("train", "Learn a similarity function (triplet loss or binary Siamese head) on 1D, 2D or 3D data");
-        foreach (var o in new Option[] { data, output, modality, size, loss, mining, head, margin, embedding, width, stages, blocks, epochs, steps, batch, optimizer, lr, validation, seed, resume, finetune })
+        foreach (var o in new Option[] { data, output, modality, size, loss, mining, head, margin, embedding, width, stages, blocks, epochs, steps, batch, optimizer, lr, validation, seed, resume, finetune, trainableBlocks })
             command.Options.Add(o);
 
         command.SetAction((parse, invocationToken) =>
@@ -61,8 +71,13 @@ public static class TrainCommand
             var cancellationToken = stop.Token;
             try
             {
-                if (parse.GetValue(finetune) is { } ft)
-                    return Task.FromResult(Usage(stderr, $"--finetune {ft}: fine-tuning the pretrained face network is not implemented yet; train from scratch without --finetune."));
+                string? resumeFrom = parse.GetValue(resume);
+                bool face = parse.GetValue(finetune) == "face"
+                    || (resumeFrom != null && Checkpoint.ReadConfig(resumeFrom).Architecture == FaceFineTuning.Architecture);
+                if (face && new Option[] { modality, size, width, stages, blocks, embedding }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
+                    return Task.FromResult(Usage(stderr, $"{given.Name} does not apply to --finetune face: the face network takes 150×150 chips and gives 128-D encodings."));
+                if (!face && parse.GetResult(trainableBlocks) is { Implicit: false })
+                    return Task.FromResult(Usage(stderr, "--trainable-blocks applies to --finetune face."));
                 if (!TryParseBatch(parse.GetValue(batch)!, out int p, out int k))
                     return Task.FromResult(Usage(stderr, $"--batch '{parse.GetValue(batch)}': expected P×K such as 8x4 (P ≥ 2 identities, K ≥ 2 samples each)."));
                 var kind = parse.GetValue(modality) switch { "signal" => Modality.Signal, "volume" => Modality.Volume, _ => Modality.Image };
@@ -74,19 +89,21 @@ public static class TrainCommand
                     PairFeature = parse.GetValue(head) == "chi2" ? PairFeature.ChiSquare : PairFeature.AbsoluteDifference,
                     Margin = parse.GetValue(margin),
                     Optimizer = parse.GetValue(optimizer) == "sgd" ? OptimizerKind.Sgd : OptimizerKind.Adam,
-                    LearningRate = parse.GetValue(lr),
+                    LearningRate = face && parse.GetResult(lr) is not { Implicit: false } ? FaceFineTuning.SuggestedLearningRate : parse.GetValue(lr),
                     Epochs = parse.GetValue(epochs),
                     StepsPerEpoch = parse.GetValue(steps),
                     IdentitiesPerBatch = p,
                     SamplesPerIdentity = k,
                     Seed = parse.GetValue(seed),
+                    FaceFineTuning = face
+                        ? new FaceFineTuning { TrainableBlocks = parse.GetValue(trainableBlocks), Models = new Convolve.Weights.ModelStore(parse.GetValue<string?>(GlobalOptions.ModelsName)) }
+                        : null,
                 };
                 try { options.Validate(); options.Network.Validate(); }
                 catch (ArgumentOutOfRangeException e) { return Task.FromResult(Usage(stderr, e.Message)); }
 
-                var all = FolderDataset.Load(parse.GetValue(data)!, kind, parse.GetValue(size));
+                var all = face ? FaceChipDataset.Load(parse.GetValue(data)!) : FolderDataset.Load(parse.GetValue(data)!, kind, parse.GetValue(size));
                 // A resumed run keeps its own seed (and so the same identity split) whatever --seed says now.
-                string? resumeFrom = parse.GetValue(resume);
                 int splitSeed = resumeFrom is null ? options.Seed : Checkpoint.ReadConfig(resumeFrom).Training.Seed;
                 var (train, val) = all.SplitByIdentity(parse.GetValue(validation), splitSeed);
                 if (!asJson)
@@ -149,20 +166,26 @@ public static class TrainCommand
     {
         epochs = r.Epochs.Count,
         cancelled = r.Cancelled,
-        validation = Metrics(r.FinalValidation),
-        best = Metrics(r.BestValidation),
+        validation = Metrics(r.FinalValidation, r.Model.Head is null),
+        best = Metrics(r.BestValidation, r.Model.Head is null),
         samplesPerSecond = Math.Round(r.SamplesPerSecond, 1),
         lastCheckpoint = r.LastCheckpoint,
         bestCheckpoint = r.BestCheckpoint,
     };
 
-    private static object? Metrics(VerificationMetrics? m) => m is null ? null : new { auc = m.Auc, eer = m.Eer, accuracy = m.BestAccuracy, threshold = m.BestThreshold, pairs = m.Pairs };
+    // threshold is on the score (−squared distance, or the head's logit); distanceThreshold is the euclidean distance it means.
+    private static object? Metrics(VerificationMetrics? m, bool byDistance) => m is null ? null : new
+    {
+        auc = m.Auc, eer = m.Eer, accuracy = m.BestAccuracy, threshold = m.BestThreshold,
+        distanceThreshold = byDistance ? Math.Sqrt(Math.Max(0, -m.BestThreshold)) : (double?)null, pairs = m.Pairs,
+    };
 
     private static void Report(TrainingResult r)
     {
         if (r.Cancelled) AnsiConsole.MarkupLine($"[yellow]Stopped.[/] Checkpoint saved in {Markup.Escape(r.LastCheckpoint ?? "-")}; continue with --resume.");
         var m = r.FinalValidation;
-        if (m != null) AnsiConsole.MarkupLine($"Final validation: AUC {m.Auc:F3}, EER {m.Eer:P1}, accuracy {m.BestAccuracy:P1} at threshold {m.BestThreshold:G4} ({m.Pairs} pairs).");
+        if (m != null) AnsiConsole.MarkupLine($"Final validation: AUC {m.Auc:F3}, EER {m.Eer:P1}, accuracy {m.BestAccuracy:P1} at threshold {m.BestThreshold:G4}" +
+            (r.Model.Head is null ? $" (euclidean distance {Math.Sqrt(Math.Max(0, -m.BestThreshold)):F4})" : "") + $" ({m.Pairs} pairs).");
         if (r.BestCheckpoint != null) AnsiConsole.MarkupLine($"Best checkpoint: {Markup.Escape(r.BestCheckpoint)}");
     }
 

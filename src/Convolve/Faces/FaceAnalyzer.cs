@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Convolve.Faces.Alignment;
 using Convolve.Faces.Detection;
 using Convolve.Faces.Encoding;
@@ -29,36 +28,44 @@ public sealed class FaceAnalyzer : IDisposable
 
     private readonly IFaceDetector _detector;
     private readonly FaceLandmarker _landmarker;
-    private readonly FaceEncoder _encoder;
+    private readonly IChipEncoder _encoder;
+    private readonly TrainedFaceModel? _trained;
 
-    private FaceAnalyzer(FaceAnalyzerOptions options, IFaceDetector detector, FaceLandmarker landmarker, FaceEncoder encoder, string modelId)
+    private FaceAnalyzer(FaceAnalyzerOptions options, IFaceDetector detector, FaceLandmarker landmarker, IChipEncoder encoder, TrainedFaceModel? trained)
     {
         Options = options;
         _detector = detector;
         _landmarker = landmarker;
         _encoder = encoder;
-        ModelId = modelId;
+        _trained = trained;
+        ModelId = ComputeModelId(options, trained);
     }
 
-    /// <summary>Loads the networks from the installed model files (offline). Throws <see cref="ModelNotFoundException"/> naming a missing file.</summary>
+    /// <summary>
+    /// Loads the networks from the installed model files (offline), and the trained encoder of
+    /// <see cref="FaceAnalyzerOptions.Model"/> when given. Throws <see cref="ModelNotFoundException"/> naming a missing
+    /// model file, <see cref="InvalidInputException"/> for a folder that is not a usable checkpoint.
+    /// </summary>
     public static FaceAnalyzer Load(FaceAnalyzerOptions? options = null)
     {
         options ??= new FaceAnalyzerOptions();
         ModelStore store = options.Models ?? ModelStore.Default;
-        string modelId = ComputeModelId(store, options);
         IFaceDetector? detector = null;
         FaceLandmarker? landmarker = null;
+        IChipEncoder? encoder = null;
         try
         {
+            TrainedFaceModel? trained = options.Model is null ? null : TrainedFaceModel.Load(options.Model, store);
+            encoder = trained?.Encoder ?? FaceEncoder.Load(store);
             detector = options.Detector == FaceDetectorKind.Tiny
                 ? TinyFaceDetector.Load(store, new TinyFaceDetectorOptions(options.TinyInputSize, options.MinConfidence))
                 : SsdFaceDetector.Load(store, new SsdFaceDetectorOptions(options.MinConfidence));
             landmarker = FaceLandmarker.Load(options.TinyLandmarks, store);
-            var encoder = FaceEncoder.Load(store);
-            return new FaceAnalyzer(options, detector, landmarker, encoder, modelId);
+            return new FaceAnalyzer(options, detector, landmarker, encoder, trained);
         }
         catch
         {
+            encoder?.Dispose();
             detector?.Dispose();
             landmarker?.Dispose();
             throw;
@@ -69,16 +76,29 @@ public sealed class FaceAnalyzer : IDisposable
     public FaceAnalyzerOptions Options { get; }
 
     /// <summary>
-    /// Identifies the encoding function: the recognition weights (by SHA-256 prefix), the alignment and flip setting.
+    /// Identifies the encoding function: the recognition weights (by SHA-256 prefix; for a trained
+    /// <see cref="FaceAnalyzerOptions.Model"/> also its checkpoint's weights), the alignment and flip setting.
     /// Galleries record it and refuse encodings of another function.
     /// </summary>
     public string ModelId { get; }
 
     /// <summary>
-    /// The distance threshold used when neither the caller nor the gallery gives one: chosen on LFW View 1 DevTrain
-    /// for the best accuracy there (see docs/accuracy.md for its false-accept rate).
+    /// The distance threshold used when neither the caller nor the gallery gives one. Pretrained network: chosen on LFW
+    /// View 1 DevTrain for the best accuracy there (see docs/accuracy.md for its false-accept rate). Trained
+    /// <see cref="FaceAnalyzerOptions.Model"/>: the best-accuracy threshold of its validation pairs; a checkpoint without
+    /// one (no validation, or the binary head) has no default: reading this throws <see cref="InvalidInputException"/>
+    /// saying to give a threshold or calibrate the gallery (see <see cref="HasDefaultThreshold"/>).
     /// </summary>
-    public double DefaultThreshold => DefaultThresholds.For(Options.Alignment, Options.Flip);
+    public double DefaultThreshold => _trained is null ? DefaultThresholds.For(Options.Alignment, Options.Flip)
+        : _trained.Threshold ?? throw new InvalidInputException(Path.Combine(_trained.Directory, Convolve.Training.Checkpoint.ConfigFile),
+            "records no validation threshold for its encodings (trained without validation, or with the binary head), and the pretrained " +
+            "network's threshold does not apply to another network: give a threshold (--threshold) or calibrate the gallery with this model (convolve faces calibrate --model)");
+
+    /// <summary>False when <see cref="DefaultThreshold"/> would throw (a trained model without a recorded threshold).</summary>
+    public bool HasDefaultThreshold => _trained is null || _trained.Threshold is not null;
+
+    /// <summary>The threshold for comparisons against <paramref name="gallery"/>: its calibrated one, else <see cref="DefaultThreshold"/>.</summary>
+    public double ThresholdFor(FaceGallery gallery) => gallery.CalibratedThreshold?.Threshold ?? DefaultThreshold;
 
     /// <summary>Euclidean distance between two encodings.</summary>
     public static double Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => FaceEncoder.Distance(a, b);
@@ -110,6 +130,13 @@ public sealed class FaceAnalyzer : IDisposable
         var chips = faces.Select(f => Chip(image, f.Landmarks, Options.Alignment)).ToArray();
         return _encoder.EncodeChips(cat(chips, 0), Options.Flip);
     }
+
+    /// <summary>
+    /// The chip the encoder sees for <paramref name="face"/>: float [1,3,150,150] with values 0..255, cut with the
+    /// configured <see cref="FaceAnalyzerOptions.Alignment"/> (before normalisation and before any flip). Used to
+    /// prepare fine-tuning data that matches what the network is given at encoding time.
+    /// </summary>
+    public Tensor Chip(RgbImage image, DetectedFace face) => Chip(image, face.Landmarks, Options.Alignment);
 
     /// <summary>
     /// The face in a known <paramref name="box"/> (for example the centre of an aligned face image where the detector
@@ -173,14 +200,14 @@ public sealed class FaceAnalyzer : IDisposable
         var (encoding, choice) = EncodeChosen(image, face);
         double distance = gallery.DistanceTo(identity, encoding)
             ?? throw new InvalidInputException(gallery.Path, $"identity '{identity}' is not enrolled");
-        return new VerificationResult(distance, threshold ?? gallery.ThresholdOr(DefaultThreshold), choice, null);
+        return new VerificationResult(distance, threshold ?? ThresholdFor(gallery), choice, null);
     }
 
     /// <summary>Who is each face in <paramref name="image"/>? Unknown faces get a null name.</summary>
     public IReadOnlyList<IdentifiedFace> Identify(RgbImage image, FaceGallery gallery, double? threshold = null)
     {
         RequireSameModel(gallery);
-        double tau = threshold ?? gallery.ThresholdOr(DefaultThreshold);
+        double tau = threshold ?? ThresholdFor(gallery);
         return Encode(image).Select(f =>
         {
             IdentityMatch match = gallery.Identify(f.Encoding, tau);
@@ -238,12 +265,10 @@ public sealed class FaceAnalyzer : IDisposable
                 $"the gallery holds encodings of model '{gallery.ModelId}', but this analyzer computes '{ModelId}'; encodings of different models cannot be compared");
     }
 
-    private static string ComputeModelId(ModelStore store, FaceAnalyzerOptions options)
+    private static string ComputeModelId(FaceAnalyzerOptions options, TrainedFaceModel? trained)
     {
-        string weights = store.Find("face_recognition_model.bin");
-        using var stream = File.OpenRead(weights);
-        string hash = Convert.ToHexStringLower(SHA256.HashData(stream))[..12];
+        string network = trained?.IdPrefix ?? $"face-api-frn-{FaceRecognitionNet.WeightsId(options.Models ?? ModelStore.Default)}";
         string align = options.Alignment == FaceAlignment.Landmarks ? "aligned" : "faceapi-crop";
-        return $"face-api-frn-{hash}/{align}{(options.Flip ? "+flip" : "")}";
+        return $"{network}/{align}{(options.Flip ? "+flip" : "")}";
     }
 }

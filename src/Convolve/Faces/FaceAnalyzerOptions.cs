@@ -47,6 +47,13 @@ public sealed record FaceAnalyzerOptions
     /// <summary>Average each encoding with the encoding of the mirrored face (test-time flip augmentation).</summary>
     public bool Flip { get; init; }
 
+    /// <summary>
+    /// A checkpoint folder of <c>convolve train</c> (e.g. <c>OUT/best</c>) whose network computes the encodings instead
+    /// of the pretrained face network: a fine-tuned face network (<c>--finetune face</c>) or an image network trained
+    /// from scratch. Null (default): the pretrained network. The model id, and so the galleries it may use, change with it.
+    /// </summary>
+    public string? Model { get; init; }
+
     /// <summary>Where to find the model files (default: <see cref="ModelStore.Default"/>).</summary>
     public ModelStore? Models { get; init; }
 }

@@ -28,6 +28,27 @@ public sealed class FaceRecognitionNet : nn.Module<Tensor, Tensor>
     /// <summary>Per-channel mean (R, G, B, on 0..255) subtracted before dividing by 255.</summary>
     public static ReadOnlySpan<float> MeanRgb => [122.782f, 117.001f, 104.298f];
 
+    /// <summary>The input normalisation in words, as training checkpoints record it.</summary>
+    public const string Normalisation = "(rgb - [122.782, 117.001, 104.298]) / 255 on 150x150 face chips";
+
+    /// <summary>The weights file (one shard) in the face-api model folder; its hash identifies the weights.</summary>
+    public const string WeightsFileName = "face_recognition_model.bin";
+
+    /// <summary>
+    /// Units that fine-tuning freezes or trains, input to output: the 15 convolutional stages (conv32_down; the three
+    /// conv32 residual blocks; conv64_down and three blocks; conv128_down and two; conv256_down and two;
+    /// conv256_down_out) and the final fully connected layer fc. <see cref="SetTrainableBlocks"/>(1) trains fc only,
+    /// (16) the whole network.
+    /// </summary>
+    public const int BlockCount = 16;
+
+    /// <summary>The names of the <see cref="BlockCount"/> units, input to output (their weights are named "&lt;unit&gt;.…").</summary>
+    public static IReadOnlyList<string> BlockNames { get; } =
+    [
+        "conv32_down", "conv32_1", "conv32_2", "conv32_3", "conv64_down", "conv64_1", "conv64_2", "conv64_3",
+        "conv128_down", "conv128_1", "conv128_2", "conv256_down", "conv256_1", "conv256_2", "conv256_down_out", "fc",
+    ];
+
     private readonly ConvLayer conv32_down;
     private readonly ResidualBlock conv32_1, conv32_2, conv32_3;
     private readonly ResidualDownBlock conv64_down;
@@ -59,6 +80,35 @@ public sealed class FaceRecognitionNet : nn.Module<Tensor, Tensor>
         fc = new Parameter(w.Get("fc"), requires_grad: false);
         RegisterComponents();
         eval();
+    }
+
+    /// <summary>How many of the last units are trainable (0 after loading: the pretrained network is frozen).</summary>
+    public int TrainableBlocks { get; private set; }
+
+    /// <summary>
+    /// Fine-tuning: makes the last <paramref name="count"/> of the <see cref="BlockCount"/> units trainable
+    /// (<c>requires_grad</c>) and freezes the others. 0 freezes everything.
+    /// </summary>
+    public void SetTrainableBlocks(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, BlockCount);
+        var stages = new nn.Module[]
+        {
+            conv32_down, conv32_1, conv32_2, conv32_3, conv64_down, conv64_1, conv64_2, conv64_3,
+            conv128_down, conv128_1, conv128_2, conv256_down, conv256_1, conv256_2, conv256_down_out,
+        };
+        for (int i = 0; i < stages.Length; i++)
+            foreach (var p in stages[i].parameters()) p.requires_grad = i >= BlockCount - count;
+        fc.requires_grad = count >= 1;
+        TrainableBlocks = count;
+    }
+
+    /// <summary>The first 12 hex digits of the SHA-256 of the weights file <paramref name="store"/> finds: identifies the pretrained weights.</summary>
+    public static string WeightsId(ModelStore? store = null)
+    {
+        using var stream = File.OpenRead((store ?? ModelStore.Default).Find(WeightsFileName));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))[..12];
     }
 
     /// <summary>Builds the network from loaded face-api weights.</summary>

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Convolve.Data;
+using Convolve.Models;
 using Convolve.Nn;
+using Convolve.Weights;
 using static TorchSharp.torch;
 
 namespace Convolve.Training;
@@ -12,7 +14,7 @@ public sealed record CheckpointConfig
     /// <summary>Format tag of this file.</summary>
     public string Format { get; init; } = "convolve-similarity/1";
 
-    /// <summary>The encoder architecture.</summary>
+    /// <summary>The encoder architecture: "ResidualNetwork" (trained from scratch) or "FaceRecognitionNet" (fine-tuned; see <see cref="TrainingOptions.FaceFineTuning"/>).</summary>
     public string Architecture { get; init; } = nameof(ResidualNetwork);
 
     /// <summary>The kind of input (and so the convolution dimension).</summary>
@@ -35,6 +37,13 @@ public sealed record CheckpointConfig
 
     /// <summary>Validation figures of the last completed epoch, when there was validation.</summary>
     public VerificationMetrics? Metrics { get; init; }
+
+    /// <summary>
+    /// The euclidean distance below which two encodings are called the same identity: the best-accuracy threshold of
+    /// <see cref="Metrics"/> (a threshold on score = −squared distance, so distance = √−threshold). Null for a model that
+    /// scores with its binary head, or without validation.
+    /// </summary>
+    public double? DistanceThreshold => Training.Loss == LossKind.Triplet && Metrics is { } m ? Math.Sqrt(Math.Max(0, -m.BestThreshold)) : null;
 
     /// <summary>Best validation AUC so far.</summary>
     public double BestAuc { get; init; }
@@ -82,11 +91,20 @@ public static class Checkpoint
     /// <summary>Rebuilds the model saved in <paramref name="directory"/>.</summary>
     public static SimilarityModel Load(string directory) => Load(directory, out _);
 
-    /// <summary>Rebuilds the model saved in <paramref name="directory"/> and returns its config.</summary>
-    public static SimilarityModel Load(string directory, out CheckpointConfig config)
+    /// <summary>
+    /// Rebuilds the model saved in <paramref name="directory"/> and returns its config. A fine-tuned face network is
+    /// built on the pretrained one found in <paramref name="models"/> (default <see cref="ModelStore.Default"/>), whose
+    /// weights the checkpoint's then replace.
+    /// </summary>
+    public static SimilarityModel Load(string directory, out CheckpointConfig config, ModelStore? models = null)
     {
         config = ReadConfig(directory);
-        var model = Create(config.Training, config.Modality, config.InputShape);
+        if (config.Architecture != nameof(ResidualNetwork) && config.Architecture != FaceFineTuning.Architecture)
+            throw new InvalidInputException(Path.Combine(directory, ConfigFile), $"records architecture '{config.Architecture}', which this version cannot build");
+        if (config.Architecture == FaceFineTuning.Architecture && config.Training.FaceFineTuning is null)
+            throw new InvalidInputException(Path.Combine(directory, ConfigFile), "records a FaceRecognitionNet without its fine-tuning settings");
+        var training = config.Training.FaceFineTuning is { } ft ? config.Training with { FaceFineTuning = ft with { Models = models } } : config.Training;
+        var model = Create(training, config.Modality, config.InputShape);
         string weights = Path.Combine(directory, WeightsFile);
         if (!File.Exists(weights)) throw new InvalidInputException(weights, "is missing");
         var state = CheckpointTensorsFile.Read(weights);
@@ -96,9 +114,17 @@ public static class Checkpoint
         return model;
     }
 
-    /// <summary>A fresh model for <paramref name="options"/>, initialised from its seed.</summary>
+    /// <summary>The architecture name a model for <paramref name="options"/> records.</summary>
+    public static string ArchitectureOf(TrainingOptions options) =>
+        options.FaceFineTuning is null ? nameof(ResidualNetwork) : FaceFineTuning.Architecture;
+
+    /// <summary>
+    /// A fresh model for <paramref name="options"/>: a <see cref="ResidualNetwork"/> initialised from the seed, or the
+    /// pretrained face network with all but its last <see cref="FaceFineTuning.TrainableBlocks"/> units frozen.
+    /// </summary>
     public static SimilarityModel Create(TrainingOptions options, Modality modality, long[] inputShape)
     {
+        if (options.FaceFineTuning is { } ft) return CreateFaceFineTune(options, ft, modality, inputShape);
         var network = options.Network with { Dimensions = inputShape.Length - 1, InputChannels = (int)inputShape[0] };
         var encoder = new ResidualNetwork(network);
         encoder.InitializeFromSeed(SeedMix.Of(options.Seed, 1, 0));
@@ -109,6 +135,22 @@ public static class Checkpoint
             head.SetWeights(HeadStart(network.EmbeddingSize, options.Seed), 0f);
         }
         return new SimilarityModel(encoder, head, modality, inputShape);
+    }
+
+    private static SimilarityModel CreateFaceFineTune(TrainingOptions options, FaceFineTuning ft, Modality modality, long[] inputShape)
+    {
+        long[] chip = [3, FaceRecognitionNet.InputSize, FaceRecognitionNet.InputSize];
+        if (modality != Modality.Image || !inputShape.SequenceEqual(chip))
+            throw new ArgumentException($"Fine-tuning the face network needs [3,150,150] face chips, not {modality} samples [{string.Join(",", inputShape)}].");
+        var net = FaceRecognitionNet.Load(ft.Models);
+        net.SetTrainableBlocks(ft.TrainableBlocks);
+        SiameseHead? head = null;
+        if (options.Loss == LossKind.Binary)
+        {
+            head = new SiameseHead(FaceRecognitionNet.DescriptorLength, options.PairFeature);
+            head.SetWeights(HeadStart(FaceRecognitionNet.DescriptorLength, options.Seed), 0f);
+        }
+        return new SimilarityModel(net, head, modality, inputShape);
     }
 
     // Starts the head at "larger difference = less likely the same" with small seeded jitter.

@@ -5,13 +5,14 @@ using static TorchSharp.torch;
 namespace Convolve.Training;
 
 /// <summary>
-/// A trained similarity function: the encoder f (a <see cref="ResidualNetwork"/>) and, when trained with the binary
+/// A trained similarity function: the encoder f (a <see cref="ResidualNetwork"/>, or the fine-tuned face network
+/// <see cref="Models.FaceRecognitionNet"/>) and, when trained with the binary
 /// loss, the Siamese head. Scores are "higher = more likely the same identity": the head's logit, or −‖f(a)−f(b)‖².
 /// </summary>
 public sealed class SimilarityModel : IDisposable
 {
     /// <summary>Wraps an encoder and an optional head.</summary>
-    public SimilarityModel(ResidualNetwork encoder, SiameseHead? head, Modality modality, long[] inputShape)
+    public SimilarityModel(nn.Module<Tensor, Tensor> encoder, SiameseHead? head, Modality modality, long[] inputShape)
     {
         Encoder = encoder;
         Head = head;
@@ -20,7 +21,7 @@ public sealed class SimilarityModel : IDisposable
     }
 
     /// <summary>The encoder f.</summary>
-    public ResidualNetwork Encoder { get; }
+    public nn.Module<Tensor, Tensor> Encoder { get; }
 
     /// <summary>The binary head, when the model was trained with it.</summary>
     public SiameseHead? Head { get; }
@@ -86,6 +87,10 @@ public sealed class SimilarityModel : IDisposable
         for (int i = 0; i < a.Length; i++) { double d = a[i] - b[i]; s += d * d; }
         return s;
     }
+
+    /// <summary>The parameters the optimiser updates: the encoder's trainable ones (all, unless some are frozen) and the head's.</summary>
+    public IReadOnlyList<TorchSharp.Modules.Parameter> TrainableParameters() =>
+        Encoder.parameters().Concat(Head?.parameters() ?? []).Where(p => p.requires_grad).ToList();
 
     /// <summary>All weights and buffers, named "encoder.…" and "head.…".</summary>
     internal Dictionary<string, Tensor> StateDict()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Convolve.Data;
+using Convolve.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -36,7 +37,7 @@ public static class SimilarityTrainer
         SimilarityModel model;
         if (resumeFrom != null)
         {
-            model = Checkpoint.Load(resumeFrom, out var saved);
+            model = Checkpoint.Load(resumeFrom, out var saved, options.FaceFineTuning?.Models);
             if (!saved.InputShape.SequenceEqual(train.SampleShape))
                 throw new InvalidInputException(resumeFrom, $"was trained on [{string.Join(",", saved.InputShape)}] samples, the data has [{string.Join(",", train.SampleShape)}]");
             options = saved.Training with { Epochs = options.Epochs };
@@ -44,12 +45,15 @@ public static class SimilarityTrainer
         }
         else
         {
-            // Record the network as built: its dimension and input channels come from the data.
-            options = options with { Network = options.Network with { Dimensions = train.Dimensions, InputChannels = (int)train.SampleShape[0] } };
+            // Record the network as built: its dimension and input channels come from the data; a fine-tune records
+            // which pretrained weights it started from.
+            options = options.FaceFineTuning is { } ft
+                ? options with { FaceFineTuning = ft with { BaseWeights = FaceRecognitionNet.WeightsId(ft.Models) } }
+                : options with { Network = options.Network with { Dimensions = train.Dimensions, InputChannels = (int)train.SampleShape[0] } };
             model = Checkpoint.Create(options, train.Modality, train.SampleShape);
         }
 
-        var parameters = model.Encoder.parameters().Concat(model.Head?.parameters() ?? Enumerable.Empty<Parameter>()).ToList();
+        var parameters = model.TrainableParameters(); // frozen units of a fine-tune are left out
         OptimizerHelper optimizer = options.Optimizer == OptimizerKind.Adam
             ? optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay)
             : optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay);
@@ -59,6 +63,8 @@ public static class SimilarityTrainer
         var sampler = new PkBatchSampler(train, options.IdentitiesPerBatch, options.SamplesPerIdentity, options.Seed, options.StepsPerEpoch);
         var validationSet = validation is null ? null : ValidationSet.Build(validation, options.ValidationPairs, options.Seed, callbacks.Warning);
         ISampleAugmentation? augmentation = !options.Augment ? null
+            // Face chips span about 1 (not 2) after their normalisation: half the colour jitter of the [−1, 1] images.
+            : options.FaceFineTuning != null ? new ImageAugmentation(Brightness: 0.1, Contrast: 0.1, Saturation: 0.1)
             : train.Modality == Modality.Image ? new ImageAugmentation()
             : new ArrayAugmentation(MaxShift: train.Modality == Modality.Volume ? 2 : 4, Flip: train.Modality == Modality.Volume);
         var loader = new BatchLoader(train, augmentation, callbacks.Warning);
@@ -71,7 +77,8 @@ public static class SimilarityTrainer
 
         CheckpointConfig Config(int epoch, int step) => new()
         {
-            Modality = train.Modality, InputShape = train.SampleShape, Normalisation = FolderDataset.Normalisation(train.Modality),
+            Architecture = Checkpoint.ArchitectureOf(options), Modality = train.Modality, InputShape = train.SampleShape,
+            Normalisation = options.FaceFineTuning != null ? FaceRecognitionNet.Normalisation : FolderDataset.Normalisation(train.Modality),
             Training = options, Epoch = epoch, StepInEpoch = step, Metrics = lastMetrics,
             BestAuc = double.IsFinite(bestAuc) ? bestAuc : 0, SavedUtc = DateTime.UtcNow,
         };

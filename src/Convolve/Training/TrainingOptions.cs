@@ -34,6 +34,9 @@ public enum LearningRateSchedule
 /// <summary>Everything that decides a training run. Same options and data give the same run.</summary>
 public sealed record TrainingOptions
 {
+    /// <summary>When set, the pretrained face network is fine-tuned instead of a <see cref="ResidualNetwork"/> trained from scratch (<see cref="Network"/> is then unused).</summary>
+    public FaceFineTuning? FaceFineTuning { get; init; }
+
     /// <summary>The encoder's shape. Dimensions and InputChannels are taken from the data.</summary>
     public ResidualNetworkOptions Network { get; init; } = new();
 
@@ -43,7 +46,10 @@ public sealed record TrainingOptions
     /// <summary>Triplet mining strategy.</summary>
     public MiningStrategy Mining { get; init; } = MiningStrategy.SemiHard;
 
-    /// <summary>The margin α of the triplet loss (on squared distances of unit vectors, which lie in [0, 4]).</summary>
+    /// <summary>
+    /// The margin α of the triplet loss, on squared distances: of unit vectors (in [0, 4]) for a
+    /// <see cref="ResidualNetwork"/>, of the face network's un-normalised descriptors when fine-tuning.
+    /// </summary>
     public double Margin { get; init; } = 0.2;
 
     /// <summary>Mean or sum over triplets.</summary>
@@ -103,6 +109,7 @@ public sealed record TrainingOptions
         if (Margin < 0) throw new ArgumentOutOfRangeException(nameof(Margin), Margin, "must not be negative");
         if (LearningRate <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be positive");
         if (StepsPerEpoch < 0) throw new ArgumentOutOfRangeException(nameof(StepsPerEpoch), StepsPerEpoch, "must not be negative");
+        FaceFineTuning?.Validate();
     }
 
     /// <summary>The learning rate at <paramref name="epoch"/> + <paramref name="stepInEpoch"/>/<paramref name="stepsPerEpoch"/>.</summary>

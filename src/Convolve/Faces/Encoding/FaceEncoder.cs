@@ -14,7 +14,7 @@ namespace Convolve.Faces.Encoding;
 /// normalised; two faces are the same person when their euclidean distance is below 0.6 (face-api's threshold).
 /// Thread-safe: one instance can serve several threads.
 /// </summary>
-public sealed class FaceEncoder : IDisposable
+public sealed class FaceEncoder : IChipEncoder
 {
     private readonly FaceRecognitionNet _net;
 
