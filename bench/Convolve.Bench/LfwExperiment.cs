@@ -35,6 +35,9 @@ public static class LfwExperiment
             : BuildCache(paths, workers, cachePath);
 
         using var encoder = FaceEncoder.Load();
+        using var analyzer = FaceAnalyzer.Load();
+        var frame = BoxFromLandmarksFrame(cache.Values);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"detector box relative to the landmarks' bounding box: centre offset ({frame.Dx:F3}, {frame.Dy:F3}), size ({frame.Sw:F3}, {frame.Sh:F3})"));
         string[] policies = (LfwData.Option(args, "--policies") ?? "0.5,0.3,0.1,centre").Split(',');
         string[] geometries = (LfwData.Option(args, "--geometries") ?? "faceapi,template,dlib5,dlib68").Split(',');
         foreach (string policy in policies)
@@ -46,25 +49,38 @@ public static class LfwExperiment
                 Parallel.ForEach(paths, new ParallelOptions { MaxDegreeOfParallelism = workers }, path =>
                 {
                     var c = cache[path];
-                    var face = Choose(c, policy);
+                    bool refine = policy.StartsWith("refine:", StringComparison.Ordinal);
+                    var face = Choose(c, refine ? policy["refine:".Length..] : policy);
                     if (face == c.Centre) Interlocked.Increment(ref fallback);
                     var image = ImageDecoder.Load(path);
+                    if (refine)
+                    {
+                        var box = BoxFromLandmarks(face!, frame);
+                        var again = Retry(path, () => analyzer.FaceIn(image, box));
+                        if (again is not null) face = new CachedFace(face!.Box, face.Score, again.Landmarks.Points.SelectMany(p => new[] { p.X, p.Y }).ToArray());
+                    }
                     enc[path] = Retry(path, () =>
                     {
                         using var scope = NewDisposeScope();
-                        var chip = MakeChip(image, ToLandmarks(face!), geometry);
+                        var chip = MakeChip(image, ToLandmarks(face!, image), geometry);
                         var e = encoder.EncodeChips(cat(new[] { chip, chip.flip(3) }, 0));
                         return (e[0], e[0].Zip(e[1], (a, b) => (a + b) / 2).ToArray());
                     });
                 });
                 foreach (bool flip in new[] { false, true })
+                foreach (bool cosine in new[] { false, true })
                 {
-                    double D(LfwPair p) { var a = enc[p.PathA(imagesDir)]; var b = enc[p.PathB(imagesDir)]; return FaceAnalyzer.Distance(flip ? a.Flip : a.Plain, flip ? b.Flip : b.Plain); }
+                    double D(LfwPair p)
+                    {
+                        var a = enc[p.PathA(imagesDir)]; var b = enc[p.PathB(imagesDir)];
+                        var (x, y) = flip ? (a.Flip, b.Flip) : (a.Plain, b.Plain);
+                        return cosine ? 1 - System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(x, y) : FaceAnalyzer.Distance(x, y);
+                    }
                     var report = PairEvaluation.Run(test, D, train);
                     var testScores = PairEvaluation.Score(test, D);
                     var best = PairMetrics.BestAccuracy(testScores);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"policy {policy,-6} geometry {geometry,-8} flip {flip,-5}: DevTest {report.Accuracy:P2} (thr {report.Threshold:F4}), oracle {best.Accuracy:P2}, AUC {report.Auc:F4}, fallback {fallback}, {clock.Elapsed.TotalSeconds:F0} s"));
+                        $"policy {policy,-6} geometry {geometry,-8} flip {flip,-5} {(cosine ? "cosine" : "euclid")}: DevTest {report.Accuracy:P2} (thr {report.Threshold:F4}), oracle {best.Accuracy:P2}, AUC {report.Auc:F4}, fallback {fallback}, {clock.Elapsed.TotalSeconds:F0} s"));
                 }
             }
     }
@@ -93,11 +109,46 @@ public static class LfwExperiment
         static float Sq(float v) => v * v;
     }
 
-    private static FaceLandmarks ToLandmarks(CachedFace f)
+    private readonly record struct Frame(double Dx, double Dy, double Sw, double Sh);
+
+    // Median placement of confident detector boxes relative to the bounding box of their landmarks.
+    private static Frame BoxFromLandmarksFrame(IEnumerable<CachedImage> images)
+    {
+        var rel = new List<(double, double, double, double)>();
+        foreach (var f in images.SelectMany(i => i.Faces).Where(f => f.Score >= 0.5))
+        {
+            var (x0, y0, x1, y1) = Bounds(f);
+            double w = x1 - x0, h = y1 - y0;
+            rel.Add(((f.Box[0] + f.Box[2] / 2 - (x0 + x1) / 2) / w, (f.Box[1] + f.Box[3] / 2 - (y0 + y1) / 2) / h, f.Box[2] / w, f.Box[3] / h));
+        }
+        static double Median(IEnumerable<double> v) { var a = v.Order().ToArray(); return a[a.Length / 2]; }
+        return new Frame(Median(rel.Select(r => r.Item1)), Median(rel.Select(r => r.Item2)), Median(rel.Select(r => r.Item3)), Median(rel.Select(r => r.Item4)));
+    }
+
+    private static (double, double, double, double) Bounds(CachedFace f)
+    {
+        double x0 = double.MaxValue, y0 = double.MaxValue, x1 = double.MinValue, y1 = double.MinValue;
+        for (int i = 0; i < 68; i++)
+        {
+            x0 = Math.Min(x0, f.Points[2 * i]); x1 = Math.Max(x1, f.Points[2 * i]);
+            y0 = Math.Min(y0, f.Points[2 * i + 1]); y1 = Math.Max(y1, f.Points[2 * i + 1]);
+        }
+        return (x0, y0, x1, y1);
+    }
+
+    private static FaceBox BoxFromLandmarks(CachedFace f, Frame frame)
+    {
+        var (x0, y0, x1, y1) = Bounds(f);
+        double w = x1 - x0, h = y1 - y0;
+        double cx = (x0 + x1) / 2 + frame.Dx * w, cy = (y0 + y1) / 2 + frame.Dy * h, bw = frame.Sw * w, bh = frame.Sh * h;
+        return new FaceBox((float)(cx - bw / 2), (float)(cy - bh / 2), (float)bw, (float)bh);
+    }
+
+    private static FaceLandmarks ToLandmarks(CachedFace f, RgbImage image)
     {
         var box = new FaceBox(f.Box[0], f.Box[1], f.Box[2], f.Box[3]);
         var points = Enumerable.Range(0, 68).Select(i => new Point2(f.Points[2 * i], f.Points[2 * i + 1])).ToList();
-        return FaceLandmarks.FromPoints(box, new PixelRect(0, 0, 1, 1), points);
+        return FaceLandmarks.FromPoints(box, box.ClipAndFloor(image.Width, image.Height), points);
     }
 
     // dlib's mean face (get_face_chip_details), points 17..67 on the unit square.

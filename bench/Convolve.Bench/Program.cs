@@ -13,9 +13,10 @@ switch (args.FirstOrDefault())
     case "accuracy": AccuracyReport.Run(rest); break;
     case "style": StyleBench.Run(rest); break;
     case "scalar-race": ScalarRace.Run(rest); break;
+    case "training": TrainingReport.Run(rest); break;
     case "lfw-experiment": LfwExperiment.Run(rest); break;
     default:
-        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy");
+        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training");
         return 2;
 }
 return 0;
