@@ -96,7 +96,12 @@ public static class TrainCommand
                     SamplesPerIdentity = k,
                     Seed = parse.GetValue(seed),
                     FaceFineTuning = face
-                        ? new FaceFineTuning { TrainableBlocks = parse.GetValue(trainableBlocks), Models = new Convolve.Weights.ModelStore(parse.GetValue<string?>(GlobalOptions.ModelsName)) }
+                        ? new FaceFineTuning
+                        {
+                            TrainableBlocks = parse.GetValue(trainableBlocks),
+                            ChipAlignment = FaceChipDataset.ReadAlignment(parse.GetValue(data)!)?.ToString(),
+                            Models = new Convolve.Weights.ModelStore(parse.GetValue<string?>(GlobalOptions.ModelsName)),
+                        }
                         : null,
                 };
                 try { options.Validate(); options.Network.Validate(); }

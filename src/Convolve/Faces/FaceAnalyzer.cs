@@ -56,6 +56,12 @@ public sealed class FaceAnalyzer : IDisposable
         try
         {
             TrainedFaceModel? trained = options.Model is null ? null : TrainedFaceModel.Load(options.Model, store);
+            if (trained?.ChipAlignment is { } cut && cut != options.Alignment.ToString())
+            {
+                trained.Encoder.Dispose();
+                throw new InvalidInputException(Path.Combine(trained.Directory, Convolve.Training.Checkpoint.ConfigFile),
+                    $"was fine-tuned on chips cut with the {cut} alignment; use the same alignment (--align {(cut == nameof(FaceAlignment.Landmarks) ? "landmarks" : "faceapi")})");
+            }
             encoder = trained?.Encoder ?? FaceEncoder.Load(store);
             detector = options.Detector == FaceDetectorKind.Tiny
                 ? TinyFaceDetector.Load(store, new TinyFaceDetectorOptions(options.TinyInputSize, options.MinConfidence))

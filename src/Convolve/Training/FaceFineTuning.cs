@@ -29,6 +29,12 @@ public sealed record FaceFineTuning
     /// <summary>The pretrained weights fine-tuned (<see cref="FaceRecognitionNet.WeightsId"/>); recorded when training starts.</summary>
     public string BaseWeights { get; init; } = "";
 
+    /// <summary>
+    /// The alignment the training chips were cut with ("FaceApiCrop" or "Landmarks", from the chip tree's chips.json),
+    /// when known: an analyzer using the checkpoint must cut faces the same way.
+    /// </summary>
+    public string? ChipAlignment { get; init; }
+
     /// <summary>Where the pretrained weights are found (default <see cref="ModelStore.Default"/>); not saved.</summary>
     [JsonIgnore] public ModelStore? Models { get; init; }
 

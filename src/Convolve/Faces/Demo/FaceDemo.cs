@@ -70,7 +70,7 @@ public static class FaceDemo
             using FaceGallery gallery = analyzer.OpenGallery(galleryPath);
             var run = new DemoRun(analyzer, gallery, samplesDirectory, outputDirectory, progress, cancellation);
             run.EnrollAndIdentify();
-            double threshold = gallery.ThresholdOr(analyzer.DefaultThreshold);
+            double threshold = analyzer.ThresholdFor(gallery);
             return new FaceDemoResult(analyzer.ModelId, threshold, run.Photos, run.Enrolled, run.Probes,
                 Path.GetFullPath(outputDirectory), clock.Elapsed);
         }

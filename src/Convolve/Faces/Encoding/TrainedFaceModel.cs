@@ -13,8 +13,9 @@ namespace Convolve.Faces.Encoding;
 /// </summary>
 public sealed class TrainedFaceModel
 {
-    private TrainedFaceModel(IChipEncoder encoder, string idPrefix, double? threshold, string directory)
+    private TrainedFaceModel(IChipEncoder encoder, string idPrefix, double? threshold, string directory, string? chipAlignment = null)
     {
+        ChipAlignment = chipAlignment;
         Encoder = encoder;
         IdPrefix = idPrefix;
         Threshold = threshold;
@@ -33,6 +34,9 @@ public sealed class TrainedFaceModel
 
     /// <summary>The euclidean distance threshold chosen on the checkpoint's validation pairs, or null when it has none.</summary>
     public double? Threshold { get; }
+
+    /// <summary>The alignment a fine-tuned network's training chips were cut with ("FaceApiCrop" or "Landmarks"), when recorded.</summary>
+    public string? ChipAlignment { get; }
 
     /// <summary>The checkpoint folder.</summary>
     public string Directory { get; }
@@ -61,7 +65,8 @@ public sealed class TrainedFaceModel
             {
                 model.Head?.Dispose();   // encodings are compared by distance; the binary head is not used here
                 var encoder = new FaceEncoder((FaceRecognitionNet)model.Encoder);
-                return new TrainedFaceModel(encoder, $"face-api-frn-{config.Training.FaceFineTuning!.BaseWeights}+finetuned-{hash}", config.DistanceThreshold, directory);
+                return new TrainedFaceModel(encoder, $"face-api-frn-{config.Training.FaceFineTuning!.BaseWeights}+finetuned-{hash}", config.DistanceThreshold, directory,
+                    config.Training.FaceFineTuning.ChipAlignment);
             }
             return new TrainedFaceModel(new CheckpointChipEncoder(model), $"convolve-resnet-{hash}", config.DistanceThreshold, directory);
         }

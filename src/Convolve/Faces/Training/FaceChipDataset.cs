@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Convolve.Data;
 using Convolve.Faces.Evaluation;
 using Convolve.Imaging;
@@ -12,6 +14,39 @@ namespace Convolve.Faces.Training;
 /// </summary>
 public static class FaceChipDataset
 {
+    /// <summary>The file in a chip tree's root that records how its chips were cut: <c>{"alignment": "FaceApiCrop", "model": ...}</c>.</summary>
+    public const string InfoFile = "chips.json";
+
+    /// <summary>Writes <see cref="InfoFile"/> into <paramref name="root"/> (created when missing).</summary>
+    public static void WriteInfo(string root, FaceAlignment alignment, string modelId)
+    {
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, InfoFile), JsonSerializer.Serialize(new ChipInfo(alignment.ToString(), modelId), Json));
+    }
+
+    /// <summary>The alignment the chips under <paramref name="root"/> were cut with, from its <see cref="InfoFile"/>; null when the file is absent.</summary>
+    public static FaceAlignment? ReadAlignment(string root)
+    {
+        string path = Path.Combine(root, InfoFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var info = JsonSerializer.Deserialize<ChipInfo>(File.ReadAllText(path), Json);
+            return Enum.TryParse(info?.Alignment, out FaceAlignment alignment) ? alignment
+                : throw new InvalidInputException(path, $"names an unknown alignment '{info?.Alignment}'");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException(path, "is not valid JSON: " + e.Message, e);
+        }
+    }
+
+    private sealed record ChipInfo(
+        [property: JsonPropertyName("alignment")] string Alignment,
+        [property: JsonPropertyName("model")] string Model);
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
     /// <summary>
     /// Scans <paramref name="root"/> (identities sorted by name). The first chip is read at once, so a folder of
     /// ordinary photos is refused here with a message saying how to make chips; a later chip of another size is

@@ -44,7 +44,8 @@ public sealed record FaceChipReport
 /// <see cref="FaceAnalyzer"/> cuts faces for encoding (its configured alignment; chips are rounded to 8 bits). The face
 /// is chosen as in evaluation (<see cref="PairImageEncoder"/>): the detected face nearest the image centre, else the
 /// landmarks found in the centred half-size box (counted as undetected). An unreadable image is reported and the
-/// rest go on.
+/// rest go on. The output root also gets <see cref="FaceChipDataset.InfoFile"/>, recording the alignment the chips were
+/// cut with, so a network fine-tuned on them is later used with the same alignment.
 /// <code>
 /// using var faces = FaceAnalyzer.Load();
 /// var report = new FaceChipExtractor(faces).ExtractAll("lfw/images", "lfw/chips");
@@ -65,6 +66,7 @@ public sealed class FaceChipExtractor(FaceAnalyzer analyzer)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var jobs = Plan(IdentityFolders.Read(imagesRoot), outputRoot);
+        FaceChipDataset.WriteInfo(outputRoot, analyzer.Options.Alignment, analyzer.ModelId);
         var results = new ConcurrentBag<FaceChipResult>();
         bool canceled = false;
         try

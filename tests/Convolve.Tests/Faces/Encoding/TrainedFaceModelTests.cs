@@ -125,6 +125,17 @@ public sealed class TrainedFaceModelTests(LfwChips chips) : IClassFixture<LfwChi
     }
 
     [Fact]
+    public void AFineTunedNetworkIsUsedOnlyWithTheAlignmentItsChipsWereCutWith()
+    {
+        Assert.Equal("FaceApiCrop", Checkpoint.ReadConfig(chips.FineTuned).Training.FaceFineTuning!.ChipAlignment);
+
+        var e = Assert.Throws<InvalidInputException>(() =>
+            FaceAnalyzer.Load(new FaceAnalyzerOptions { Model = chips.FineTuned, Alignment = FaceAlignment.Landmarks, Models = LfwChips.Models }));
+
+        Assert.Contains("--align faceapi", e.Message);
+    }
+
+    [Fact]
     public void AFolderThatIsNotACheckpointIsRefusedNamingTheFile()
     {
         var e = Assert.Throws<InvalidInputException>(() => Load(_dir.Path));

@@ -32,6 +32,7 @@ public sealed class FaceChipExtractorTests(FaceAnalyzerFixture analyzers) : ICla
         FaceChipReport report = new FaceChipExtractor(analyzer).ExtractAll(images, Path.Combine(_dir.Path, "out"), cancellation: TestContext.Current.CancellationToken);
 
         Assert.Equal((3, 3, 0), (report.Images, report.Chips, report.Failed.Count));
+        Assert.Equal(alignment, FaceChipDataset.ReadAlignment(Path.Combine(_dir.Path, "out")));
         using var encoder = FaceEncoder.Load(new ModelStore(SharedData.RequireFaceModels()));
         foreach (string photo in photos)
         {

@@ -57,7 +57,9 @@ public sealed class LfwChips : IDisposable
         var data = FaceChipDataset.Load(_root.Value);
         var (train, held) = data.SplitByIdentity(0.34, seed: 1);
         string dir = Scratch(name);
-        using var result = SimilarityTrainer.Train(validation ? train : data, validation ? held : null, FineTuneOptions(2), dir);
+        var options = FineTuneOptions(2);
+        options = options with { FaceFineTuning = options.FaceFineTuning! with { ChipAlignment = FaceChipDataset.ReadAlignment(_root.Value)?.ToString() } };
+        using var result = SimilarityTrainer.Train(validation ? train : data, validation ? held : null, options, dir);
         return Path.Combine(dir, SimilarityTrainer.LastFolder);
     }
 
