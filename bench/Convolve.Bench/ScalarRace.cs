@@ -16,6 +16,7 @@ public static class ScalarRace
     public static void Run(string[] args)
     {
         if (args.Contains("--pipeline")) { Pipeline(args); return; }
+        if (args.Contains("--digest")) { Digests(args); return; }
         bool kept = args.Contains("--kept");
         set_num_threads(1);
         using var one = 1.ToScalar();
@@ -90,6 +91,30 @@ public static class ScalarRace
         gc.Join();
         Console.WriteLine($"pipeline, 2 threads + GC thread, {seconds:0} s: {runs} runs, {exceptions} exceptions, {mismatches} wrong outputs" +
                           (firstError is null ? "" : $"; first error: {firstError}"));
+    }
+
+    /// <summary>
+    /// Single-threaded output digests of several pipeline configurations (SSD or Tiny detector, full or tiny landmarks,
+    /// face-api crop or landmark alignment, flip): equal digests from two builds mean bit-identical outputs.
+    /// </summary>
+    private static void Digests(string[] args)
+    {
+        var paths = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+        if (paths.Count == 0) paths = ["../shared/specs/faceapi-reference/s1.png", "../shared/specs/faceapi-reference/m1.png"];
+        var images = paths.Select(ImageDecoder.Load).ToArray();
+        FaceAnalyzerOptions[] configs =
+        [
+            new(),
+            new() { Detector = FaceDetectorKind.Tiny, TinyLandmarks = true },
+            new() { Alignment = FaceAlignment.Landmarks, Flip = true },
+        ];
+        foreach (var options in configs)
+        {
+            using var analyzer = FaceAnalyzer.Load(options);
+            var digests = images.Select(im => Digest(analyzer.Encode(im)));
+            string all = Convert.ToHexString(SHA256.HashData(Convert.FromHexString(string.Concat(digests))))[..16];
+            Console.WriteLine($"{options.Detector,-4} tinyLandmarks={options.TinyLandmarks,-5} {options.Alignment,-11} flip={options.Flip,-5} {all}");
+        }
     }
 
     /// <summary>SHA-256 of every box, score, landmark and encoding, bit for bit.</summary>
