@@ -38,7 +38,8 @@ public static class TripletLoss
         var n = embeddings.index_select(0, Indices(triplets, t => t.Negative));
         var dap = a.sub(p).pow(Nn.Scalars.Of(2)).sum(1);
         var dan = a.sub(n).pow(Nn.Scalars.Of(2)).sum(1);
-        var perTriplet = nn.functional.relu(dap.sub(dan).add(Nn.Scalars.Of(margin), Nn.Scalars.One)); // max(d(A,P) − d(A,N) + α, 0)
+        using var alpha = TorchSharp.ScalarExtensionMethods.ToScalar(margin);   // a using local: alive through the native call (see Nn.Scalars)
+        var perTriplet = nn.functional.relu(dap.sub(dan).add(alpha, Nn.Scalars.One)); // max(d(A,P) − d(A,N) + α, 0)
         var j = reduction == LossReduction.Sum ? perTriplet.sum() : perTriplet.mean();
         double active = perTriplet.gt(Nn.Scalars.Of(0)).to_type(ScalarType.Float64).mean().item<double>();
         double meanDap = dap.detach().to_type(ScalarType.Float64).mean().item<double>();
