@@ -77,7 +77,7 @@ public static class FolderDataset
         long h = t.shape[2], w = t.shape[3], side = Math.Min(h, w);
         t = t.narrow(2, (h - side) / 2, side).narrow(3, (w - side) / 2, side);
         t = nn.functional.interpolate(t, new long[] { size, size }, mode: InterpolationMode.Area);
-        return t.mul(2).sub(1).contiguous().data<float>().ToArray();
+        return t.mul(Nn.Scalars.Of(2)).sub(Nn.Scalars.Of(1)).contiguous().data<float>().ToArray();
     }
 
     /// <summary>A signal file as [1, length], centred and standardised.</summary>

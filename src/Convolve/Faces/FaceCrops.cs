@@ -66,9 +66,9 @@ public static class FaceCrops
         var fy = tensor(rowFrac).view(size, 1, 1);
 
         // TF.js CPU kernel order, in double: horizontal lerp, then vertical; rounded once to float32.
-        var horizontal = hi.sub_(lo).mul_(fx).add_(lo);                   // lo + (hi − lo)·fx, [2·size, size, 3]
+        var horizontal = hi.sub_(lo).mul_(fx).add_(lo, Scalars.One);                   // lo + (hi − lo)·fx, [2·size, size, 3]
         var upper = horizontal.narrow(0, 0, size);
-        var resized = horizontal.narrow(0, size, size).sub_(upper).mul_(fy).add_(upper);   // upper + (lower − upper)·fy
+        var resized = horizontal.narrow(0, size, size).sub_(upper).mul_(fy).add_(upper, Scalars.One);   // upper + (lower − upper)·fy
         return resized.to_type(ScalarType.Float32).permute(2, 0, 1).unsqueeze(0).MoveToOuterDisposeScope();
     }
 

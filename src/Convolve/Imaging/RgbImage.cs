@@ -36,7 +36,7 @@ public sealed class RgbImage
         using var scope = NewDisposeScope();
         var hwc = tensor(Pixels, new long[] { Height, Width, 3 }, ScalarType.Byte);
         var nchw = hwc.permute(2, 0, 1).unsqueeze(0).to_type(ScalarType.Float32);
-        if (unitRange) nchw = nchw.div(255f);
+        if (unitRange) nchw = nchw.div(Nn.Scalars.Of(255f));
         return nchw.contiguous().MoveToOuterDisposeScope();
     }
 
@@ -46,8 +46,8 @@ public sealed class RgbImage
         using var scope = NewDisposeScope();
         var t = image.dim() == 4 ? image.squeeze(0) : image;
         if (t.dim() != 3 || t.shape[0] != 3) throw new ArgumentException($"Expected [1,3,H,W] or [3,H,W], got [{string.Join(",", image.shape)}].");
-        var scaled = unitRange ? t.mul(255f) : t;
-        var bytes = scaled.detach().to(CPU).round().clamp(0, 255).to_type(ScalarType.Byte).permute(1, 2, 0).contiguous();
+        var scaled = unitRange ? t.mul(Nn.Scalars.Of(255f)) : t;
+        var bytes = scaled.detach().to(CPU).round().clamp(Nn.Scalars.Of(0), Nn.Scalars.Of(255)).to_type(ScalarType.Byte).permute(1, 2, 0).contiguous();
         return new RgbImage((int)t.shape[2], (int)t.shape[1], bytes.data<byte>().ToArray());
     }
 }

@@ -65,7 +65,7 @@ public sealed class FaceLandmark68Net : nn.Module<Tensor, Tensor>
         var y = x;
         foreach (var block in blocks) y = block.forward(y);          // 112 → 56 → 28 → 14 (→ 7)
         var pooled = TfOps.AvgPool2dValid(y, _poolSize, 2).flatten(1); // one cell per channel
-        return pooled.matmul(fcWeight).add_(fcBias).MoveToOuterDisposeScope();
+        return pooled.matmul(fcWeight).add_(fcBias, Scalars.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -108,8 +108,8 @@ public sealed class FaceLandmark68Net : nn.Module<Tensor, Tensor>
         /// <summary>out1 + (out2 + (out3 + …)): face-api's summation order, kept for bit-level parity.</summary>
         private static Tensor SumRightToLeft(List<Tensor> outputs)
         {
-            var sum = outputs[^2].add(outputs[^1]);
-            for (int i = outputs.Count - 3; i >= 0; i--) sum = outputs[i].add(sum);
+            var sum = outputs[^2].add(outputs[^1], Scalars.One);
+            for (int i = outputs.Count - 3; i >= 0; i--) sum = outputs[i].add(sum, Scalars.One);
             return sum;
         }
     }

@@ -163,7 +163,7 @@ public sealed class FaceRecognitionNet : nn.Module<Tensor, Tensor>
         public override Tensor forward(Tensor x)
         {
             var y = _same ? TfOps.Conv2dSame(x, weight, bias, _stride) : TfOps.Conv2dValid(x, weight, bias, _stride);
-            y = y.mul_(scale).add_(shift);
+            y = y.mul_(scale).add_(shift, Scalars.One);
             return _relu ? y.relu_() : y;
         }
     }
@@ -180,7 +180,7 @@ public sealed class FaceRecognitionNet : nn.Module<Tensor, Tensor>
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor x) => conv2.forward(conv1.forward(x)).add_(x).relu_();
+        public override Tensor forward(Tensor x) => conv2.forward(conv1.forward(x)).add_(x, Scalars.One).relu_();
     }
 
     /// <summary>
@@ -207,7 +207,7 @@ public sealed class FaceRecognitionNet : nn.Module<Tensor, Tensor>
                 y = F.pad(y, new long[] { 0, 1, 0, 1 });
             if (shortcut.shape[1] != y.shape[1])
                 shortcut = F.pad(shortcut, new long[] { 0, 0, 0, 0, 0, y.shape[1] - shortcut.shape[1] });
-            return y.add_(shortcut).relu_();
+            return y.add_(shortcut, Scalars.One).relu_();
         }
     }
 }

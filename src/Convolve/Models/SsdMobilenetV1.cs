@@ -120,14 +120,15 @@ public sealed class SsdMobilenetV1 : IDisposable
     {
         var ha = anchors[.., 2] - anchors[.., 0];
         var wa = anchors[.., 3] - anchors[.., 1];
-        var cya = anchors[.., 0] + ha / 2;
-        var cxa = anchors[.., 1] + wa / 2;
+        Scalar one = Scalars.One, two = Scalars.Of(2), five = Scalars.Of(5), ten = Scalars.Of(10);   // rooted: see Scalars
+        var cya = anchors[.., 0].add(ha.div(two), one);                  // ymin + ha/2
+        var cxa = anchors[.., 1].add(wa.div(two), one);
 
-        var halfH = (encodings[.., 2] / 5).exp() * ha / 2;
-        var halfW = (encodings[.., 3] / 5).exp() * wa / 2;
-        var cy = encodings[.., 0] / 10 * ha + cya;
-        var cx = encodings[.., 1] / 10 * wa + cxa;
-        return stack(new[] { cy - halfH, cx - halfW, cy + halfH, cx + halfW }, 1);
+        var halfH = encodings[.., 2].div(five).exp().mul(ha).div(two);   // exp(th/5)·ha/2
+        var halfW = encodings[.., 3].div(five).exp().mul(wa).div(two);
+        var cy = encodings[.., 0].div(ten).mul(ha).add(cya, one);        // ty/10·ha + cya
+        var cx = encodings[.., 1].div(ten).mul(wa).add(cxa, one);
+        return stack(new[] { cy - halfH, cx - halfW, cy.add(halfH, one), cx.add(halfW, one) }, 1);
     }
 
     private IEnumerable<Tensor> Tensors =>
@@ -147,7 +148,7 @@ public sealed class SsdMobilenetV1 : IDisposable
             new(weights.GetOihw(weightName), weights.Get(offsetName), stride);
 
         public Tensor Forward(Tensor x) =>
-            TfOps.Conv2dSame(x, weight, offset, stride).clamp_(0, 6);
+            TfOps.Conv2dSame(x, weight, offset, stride).clamp_(Scalars.Of(0), Scalars.Of(6));
 
         public IEnumerable<Tensor> Tensors => [weight, offset];
     }
@@ -165,7 +166,7 @@ public sealed class SsdMobilenetV1 : IDisposable
             using var scope = NewDisposeScope();
             // BN(y) = (y − mean)·γ/√(var + ε) + β  =  y·k + (β − mean·k)  with k = γ/√(var + ε)
             var k = weights.Get(bn + "gamma").to_type(ScalarType.Float64) /
-                    (weights.Get(bn + "moving_variance").to_type(ScalarType.Float64) + BatchNormEpsilon).sqrt();
+                    weights.Get(bn + "moving_variance").to_type(ScalarType.Float64).add(Scalars.Of(BatchNormEpsilon), Scalars.One).sqrt();
             var bias = weights.Get(bn + "beta").to_type(ScalarType.Float64) - weights.Get(bn + "moving_mean").to_type(ScalarType.Float64) * k;
             var filter = weights.GetDepthwiseOihw($"{prefix}_depthwise/depthwise_weights").to_type(ScalarType.Float64) * k.view(-1, 1, 1, 1);
             return new DepthwiseSeparable(
@@ -176,7 +177,7 @@ public sealed class SsdMobilenetV1 : IDisposable
 
         public Tensor Forward(Tensor x)
         {
-            var y = TfOps.Conv2dSame(x, depthwiseWeight, depthwiseBias, stride, groups: depthwiseWeight.shape[0]).clamp_(0, 6);
+            var y = TfOps.Conv2dSame(x, depthwiseWeight, depthwiseBias, stride, groups: depthwiseWeight.shape[0]).clamp_(Scalars.Of(0), Scalars.Of(6));
             return pointwise.Forward(y);
         }
 

@@ -80,7 +80,7 @@ public sealed class TinyFaceDetectorNet : IDisposable
     }
 
     /// <summary>face-api's leaky ReLU, max(x, 0.1·x).</summary>
-    private static Tensor Leaky(Tensor x) => F.leaky_relu(x, 0.1, inplace: true);
+    private static Tensor Leaky(Tensor x) => x.leaky_relu_(Scalars.Of(0.1));
 
     private IEnumerable<Tensor> Tensors =>
         new[] { _conv0Weight, _conv0Bias }.Concat(_convs.SelectMany(c => c.Tensors)).Concat([_conv8Weight, _conv8Bias]);

@@ -29,9 +29,9 @@ public static class LegacyBilinearResize
         var br = bottom.index_select(3, x1).to_type(ScalarType.Float64);
         var fxRow = fx.view(1, 1, 1, outWidth);
         var fyCol = fy.view(1, 1, outHeight, 1);
-        var upper = tl + (tr - tl) * fxRow;
-        var lower = bl + (br - bl) * fxRow;
-        var result = (upper + (lower - upper) * fyCol).to_type(nchw.dtype);
+        var upper = tl.add((tr - tl) * fxRow, Scalars.One);              // tl + (tr − tl)·fx
+        var lower = bl.add((br - bl) * fxRow, Scalars.One);
+        var result = upper.add((lower - upper) * fyCol, Scalars.One).to_type(nchw.dtype);
         return result.MoveToOuterDisposeScope();
     }
 

@@ -73,7 +73,7 @@ public sealed class ResidualNetwork : nn.Module<Tensor, Tensor>
         foreach (var (name, p) in named_parameters())
         {
             if (name.EndsWith("bias", StringComparison.Ordinal)) { p.zero_(); continue; }
-            if (p.dim() == 1) { p.fill_(1f); continue; } // batch-norm scale
+            if (p.dim() == 1) { p.fill_(Scalars.Of(1f)); continue; } // batch-norm scale
             long fanIn = p.numel() / p.shape[0];
             double bound = Math.Sqrt(6.0 / fanIn); // He uniform for ReLU networks
             var values = new float[p.numel()];
@@ -110,7 +110,7 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         var y = nn.functional.relu(bn1.forward(conv1.forward(x)));
         y = bn2.forward(conv2.forward(y));
         var skip = shortcut is null ? x : shortcut.forward(x);
-        return nn.functional.relu(y.add(skip)).MoveToOuterDisposeScope();
+        return nn.functional.relu(y.add(skip, Scalars.One)).MoveToOuterDisposeScope();
     }
 }
 

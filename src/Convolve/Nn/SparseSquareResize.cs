@@ -46,9 +46,9 @@ public static class SparseSquareResize
         var fx = tensor(colFrac).view(1, 1, size, 1);
         var fy = tensor(rowFrac).view(size, 1, 1);
 
-        var horizontal = right.sub_(left).mul_(fx).add_(left);        // left + (right − left)·fx, [2, size, size, 3]
+        var horizontal = right.sub_(left).mul_(fx).add_(left, Scalars.One);        // left + (right − left)·fx, [2, size, size, 3]
         var top = horizontal[0];
-        var resized = horizontal[1].sub_(top).mul_(fy).add_(top);      // top + (bottom − top)·fy, [size, size, 3]
+        var resized = horizontal[1].sub_(top).mul_(fy).add_(top, Scalars.One);      // top + (bottom − top)·fy, [size, size, 3]
         return resized.to_type(ScalarType.Float32).permute(2, 0, 1).MoveToOuterDisposeScope();
     }
 

@@ -80,6 +80,7 @@ public static class TfOps
     {
         using var mean = tensor(meanRgb.ToArray(), new long[] { 1, meanRgb.Length, 1, 1 }, ScalarType.Float32);
         using var centred = nchw.sub(mean);
-        return centred.div(divisor);
+        using var d = divisor.ToScalar();   // kept alive by the using until the native call is done (see Scalars)
+        return centred.div(d);
     }
 }

@@ -1,3 +1,5 @@
+using Convolve.Nn;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Convolve.Style;
@@ -56,12 +58,12 @@ public static class ColorTransfer
         using var scope = NewDisposeScope();
         var (muS, covS) = MeanCov(style);
         var (muC, covC) = MeanCov(content);
-        var eye3 = eye(3, dtype: ScalarType.Float64).mul(1e-5);
-        var lS = linalg.cholesky(covS.add(eye3));
-        var lC = linalg.cholesky(covC.add(eye3));
+        var eye3 = eye(3, dtype: ScalarType.Float64).mul(Scalars.Of(1e-5));
+        var lS = linalg.cholesky(covS.add(eye3, Scalars.One));
+        var lC = linalg.cholesky(covC.add(eye3, Scalars.One));
         var a = lC.matmul(linalg.inv(lS)).to_type(ScalarType.Float32);
         var flat = style.reshape(3, -1).sub(muS.to_type(ScalarType.Float32).unsqueeze(1));
-        var result = a.matmul(flat).add(muC.to_type(ScalarType.Float32).unsqueeze(1)).reshape(style.shape);
+        var result = a.matmul(flat).add(muC.to_type(ScalarType.Float32).unsqueeze(1), Scalars.One).reshape(style.shape);
         return result.MoveToOuterDisposeScope();
     }
 
@@ -70,7 +72,8 @@ public static class ColorTransfer
         var flat = rgb.reshape(3, -1).to_type(ScalarType.Float64);
         var mean = flat.mean(new long[] { 1 });
         var centred = flat.sub(mean.unsqueeze(1));
-        var cov = centred.matmul(centred.t()).div(flat.shape[1]);
+        using var count = flat.shape[1].ToScalar();   // a using local, alive through the native call (see Scalars)
+        var cov = centred.matmul(centred.t()).div(count);
         return (mean, cov);
     }
 

@@ -1,3 +1,5 @@
+using Convolve.Nn;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Convolve.Style;
@@ -31,7 +33,8 @@ public static class StyleLosses
     {
         long n = generatedActivations.shape[1] * generatedActivations.shape[2] * generatedActivations.shape[3];
         using var diff = contentActivations.sub(generatedActivations);
-        return diff.square().sum().div(4.0 * n);
+        using var norm = (4.0 * n).ToScalar();   // a using local, alive through the native call (see Scalars)
+        return diff.pow(Scalars.Of(2)).sum().div(norm);
     }
 
     /// <summary>
@@ -43,7 +46,8 @@ public static class StyleLosses
         long c = generatedGram.shape[0];
         double norm = 2.0 * pixels * c;
         using var diff = styleGram.sub(generatedGram);
-        return diff.square().sum().div(norm * norm);
+        using var normSquared = (norm * norm).ToScalar();
+        return diff.pow(Scalars.Of(2)).sum().div(normSquared);
     }
 
     /// <summary>
@@ -51,16 +55,20 @@ public static class StyleLosses
     /// positions it is compared over, <paramref name="targetPixels"/>: G·(target/style). This keeps the per-position
     /// statistics when the style image's size differs from the output's; with equal sizes it is the identity.
     /// </summary>
-    public static Tensor MatchGramToPixels(Tensor styleGram, double stylePixels, double targetPixels) =>
-        styleGram.mul(targetPixels / stylePixels);
+    public static Tensor MatchGramToPixels(Tensor styleGram, double stylePixels, double targetPixels)
+    {
+        using var ratio = (targetPixels / stylePixels).ToScalar();
+        return styleGram.mul(ratio);
+    }
 
     /// <summary>Total variation cost TV = Σᵢⱼ (xᵢ₊₁,ⱼ − xᵢⱼ)² + (xᵢ,ⱼ₊₁ − xᵢⱼ)² over all channels, pixels in 0..1, divided by the pixel count H·W.</summary>
     public static Tensor TotalVariation(Tensor image)
     {
         long h = image.shape[2], w = image.shape[3];
         using var scope = NewDisposeScope();
-        var dy = image[.., .., 1.., ..].sub(image[.., .., ..^1, ..]).square().sum();
-        var dx = image[.., .., .., 1..].sub(image[.., .., .., ..^1]).square().sum();
-        return dy.add(dx).div((double)(h * w)).MoveToOuterDisposeScope();
+        var dy = image[.., .., 1.., ..].sub(image[.., .., ..^1, ..]).pow(Scalars.Of(2)).sum();
+        var dx = image[.., .., .., 1..].sub(image[.., .., .., ..^1]).pow(Scalars.Of(2)).sum();
+        using var pixels = ((double)(h * w)).ToScalar();
+        return dy.add(dx, Scalars.One).div(pixels).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using Convolve.Imaging;
 using Convolve.Models;
+using Convolve.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -45,7 +46,10 @@ internal sealed class StyleTargets : IDisposable
                 double pixels = lh[l] * lw[l];
                 Tensor target = zeros_like(styleGrams[0][l].Gram);
                 for (int s = 0; s < styles.Count; s++)
-                    target = target.add(StyleLosses.MatchGramToPixels(styleGrams[s][l].Gram, styleGrams[s][l].Pixels, pixels).mul(blend[s]));
+                {
+                    using var weight = blend[s].ToScalar();   // a using local, alive through the native call (see Scalars)
+                    target = target.add(StyleLosses.MatchGramToPixels(styleGrams[s][l].Gram, styleGrams[s][l].Pixels, pixels).mul(weight), Scalars.One);
+                }
                 region.Grams[l] = target.DetachFromDisposeScope();
                 region.Mass[l] = pixels;
             }
@@ -62,7 +66,7 @@ internal sealed class StyleTargets : IDisposable
             foreach (var l in layers)
             {
                 var guide = F.interpolate(labels[.., r..(r + 1)], new long[] { lh[l], lw[l] }, mode: InterpolationMode.Area);
-                double mass = guide.square().sum().item<float>();
+                double mass = guide.pow(Scalars.Of(2)).sum().item<float>();
                 if (mass < 1e-6) continue;
                 region.Guides[l] = guide.DetachFromDisposeScope();
                 region.Mass[l] = mass;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Convolve.Imaging;
 using Convolve.Models;
+using Convolve.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -170,7 +171,7 @@ public sealed class StyleTransfer
     {
         var (w, h) = StyleImages.FitLongSide(style.Width, style.Height, Math.Max(16, (int)Math.Round(side * styleScale)));
         var t = StyleImages.Resize(style, w, h).ToTensor(unitRange: true);
-        return preserve == ColorPreservation.Histogram && content is not null ? ColorTransfer.MatchHistogram(t, content).clamp(0, 1) : t;
+        return preserve == ColorPreservation.Histogram && content is not null ? ColorTransfer.MatchHistogram(t, content).clamp(Scalars.Of(0), Scalars.Of(1)) : t;
     }
 
     private static Tensor InitialImage(RgbImage? content, Tensor? contentT, StyleTransferOptions o, int w, int h)
@@ -195,8 +196,9 @@ public sealed class StyleTransfer
         var contentCost = hasContent ? StyleLosses.ContentCost(targets.Content!, feats[contentLayer]) : zeros(1).sum();
         var styleCost = StyleCost(feats, targets, styleLayers);
         var tv = StyleLosses.TotalVariation(x);
-        var total = styleCost.mul(o.StyleWeight).add(tv.mul(o.TvWeight));
-        if (hasContent) total = total.add(contentCost.mul(o.ContentWeight));
+        using Scalar styleWeight = o.StyleWeight.ToScalar(), tvWeight = o.TvWeight.ToScalar(), contentWeight = o.ContentWeight.ToScalar(); // see Scalars
+        var total = styleCost.mul(styleWeight).add(tv.mul(tvWeight), Scalars.One);
+        if (hasContent) total = total.add(contentCost.mul(contentWeight), Scalars.One);
         return (total, contentCost, styleCost, tv);
     }
 
@@ -211,7 +213,8 @@ public sealed class StyleTransfer
                 var gram = region.Guides.TryGetValue(layer, out var guide)
                     ? StyleLosses.GuidedGram(feats[layer], guide)
                     : StyleLosses.Gram(feats[layer]);
-                cost = cost.add(StyleLosses.StyleLayerCost(target, gram, region.Mass[layer]).mul(lambda));
+                using var weight = lambda.ToScalar();   // a using local, alive through the native call (see Scalars)
+                cost = cost.add(StyleLosses.StyleLayerCost(target, gram, region.Mass[layer]).mul(weight), Scalars.One);
             }
         return cost;
     }
@@ -273,12 +276,12 @@ public sealed class StyleTransfer
         var img = x.detach();
         if (img.shape[2] != outH || img.shape[3] != outW)
             img = F.interpolate(img, new long[] { outH, outW }, mode: InterpolationMode.Bilinear, align_corners: false);
-        img = img.clamp(0, 1);
+        img = img.clamp(Scalars.Of(0), Scalars.Of(1));
         if (o.PreserveColors == ColorPreservation.Luminance && content is not null)
         {
             var c = content.shape[2] == outH && content.shape[3] == outW ? content
                 : F.interpolate(content, new long[] { outH, outW }, mode: InterpolationMode.Bilinear, align_corners: false);
-            img = ColorTransfer.KeepContentChrominance(img, c).clamp(0, 1);
+            img = ColorTransfer.KeepContentChrominance(img, c).clamp(Scalars.Of(0), Scalars.Of(1));
         }
         return RgbImage.FromTensor(img, unitRange: true);
     }

@@ -10,7 +10,7 @@ public static class PairwiseDistances
     {
         using var scope = NewDisposeScope();
         var diff = embeddings.unsqueeze(1).sub(embeddings.unsqueeze(0));
-        return diff.pow(2).sum(-1).MoveToOuterDisposeScope();
+        return diff.pow(Nn.Scalars.Of(2)).sum(-1).MoveToOuterDisposeScope();
     }
 
     /// <summary>The same distances as a detached double matrix, for the miners.</summary>

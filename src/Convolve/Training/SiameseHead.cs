@@ -45,7 +45,7 @@ public sealed class SiameseHead : nn.Module<Tensor, Tensor, Tensor>
         var diff = first.sub(second);
         var phi = Feature == PairFeature.AbsoluteDifference
             ? diff.abs()
-            : diff.pow(2).div(first.abs().add(second.abs()).add(ChiSquareEpsilon));
+            : diff.pow(Nn.Scalars.Of(2)).div(first.abs().add(second.abs(), Nn.Scalars.One).add(Nn.Scalars.Of(ChiSquareEpsilon), Nn.Scalars.One));
         return phi.MoveToOuterDisposeScope();
     }
 

@@ -31,16 +31,17 @@ public static class TripletLoss
     public static LossResult Compute(Tensor embeddings, IReadOnlyList<Triplet> triplets, double margin, LossReduction reduction = LossReduction.Mean)
     {
         if (triplets.Count == 0)
-            return new LossResult(embeddings.sum().mul(0.0).abs(), 0, double.NaN, double.NaN, double.NaN);
+            return new LossResult(embeddings.sum().mul(Nn.Scalars.Of(0.0)).abs(), 0, double.NaN, double.NaN, double.NaN);
         using var scope = NewDisposeScope();
         var a = embeddings.index_select(0, Indices(triplets, t => t.Anchor));
         var p = embeddings.index_select(0, Indices(triplets, t => t.Positive));
         var n = embeddings.index_select(0, Indices(triplets, t => t.Negative));
-        var dap = a.sub(p).pow(2).sum(1);
-        var dan = a.sub(n).pow(2).sum(1);
-        var perTriplet = nn.functional.relu(dap.sub(dan).add(margin)); // max(d(A,P) − d(A,N) + α, 0)
+        var dap = a.sub(p).pow(Nn.Scalars.Of(2)).sum(1);
+        var dan = a.sub(n).pow(Nn.Scalars.Of(2)).sum(1);
+        using var alpha = TorchSharp.ScalarExtensionMethods.ToScalar(margin);   // a using local: alive through the native call (see Nn.Scalars)
+        var perTriplet = nn.functional.relu(dap.sub(dan).add(alpha, Nn.Scalars.One)); // max(d(A,P) − d(A,N) + α, 0)
         var j = reduction == LossReduction.Sum ? perTriplet.sum() : perTriplet.mean();
-        double active = perTriplet.gt(0).to_type(ScalarType.Float64).mean().item<double>();
+        double active = perTriplet.gt(Nn.Scalars.Of(0)).to_type(ScalarType.Float64).mean().item<double>();
         double meanDap = dap.detach().to_type(ScalarType.Float64).mean().item<double>();
         double meanDan = dan.detach().to_type(ScalarType.Float64).mean().item<double>();
         return new LossResult(j.MoveToOuterDisposeScope(), triplets.Count, active, meanDap, meanDan);

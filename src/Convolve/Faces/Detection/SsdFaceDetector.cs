@@ -66,7 +66,7 @@ public sealed class SsdFaceDetector : IFaceDetector
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var input = DetectorInput.Batch(images, start, count, SsdMobilenetV1.InputSize).div_(127.5f).sub_(1f);
+        var input = DetectorInput.Batch(images, start, count, SsdMobilenetV1.InputSize).div_(Nn.Scalars.Of(127.5f)).sub_(Nn.Scalars.Of(1f));
         var (boxes, scores) = _network.Forward(input);
         float[] allBoxes = boxes.data<float>().ToArray();
         float[] allScores = scores.data<float>().ToArray();

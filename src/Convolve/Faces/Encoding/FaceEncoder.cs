@@ -87,7 +87,7 @@ public sealed class FaceEncoder : IChipEncoder
         using var scope = NewDisposeScope();
         var input = Nn.TfOps.SubtractMeanAndDivide(chips, FaceRecognitionNet.MeanRgb, 255f);
         var descriptors = _net.forward(input);
-        if (averageWithMirror) descriptors = descriptors.add(_net.forward(input.flip(3))).div_(2f);
+        if (averageWithMirror) descriptors = descriptors.add(_net.forward(input.flip(3)), Nn.Scalars.One).div_(Nn.Scalars.Of(2f));
         return descriptors.data<float>().ToArray().Chunk(FaceRecognitionNet.DescriptorLength).ToArray();
     }
 
