@@ -1,3 +1,4 @@
+using Convolve.Nn;
 using Convolve.Data;
 using Convolve.Models;
 using Convolve.Training;
@@ -32,9 +33,9 @@ public sealed class CheckpointChipEncoder : IChipEncoder
         using var mode = inference_mode();
         using var scope = NewDisposeScope();
         // As FolderDataset.ReadImage: the chip is already square, so only the area resize and the [−1, 1] scaling apply.
-        var input = nn.functional.interpolate(chips.div(255f), new long[] { _side, _side }, mode: InterpolationMode.Area).mul_(2).sub_(1);
+        var input = nn.functional.interpolate(chips.div(Scalars.Of(255f)), new long[] { _side, _side }, mode: InterpolationMode.Area).mul_(Scalars.Of(2)).sub_(Scalars.One);
         var encodings = _model.Encoder.forward(input);
-        if (averageWithMirror) encodings = encodings.add(_model.Encoder.forward(input.flip(3))).div_(2f);
+        if (averageWithMirror) encodings = encodings.add(_model.Encoder.forward(input.flip(3)), Scalars.One).div_(Scalars.Of(2f));
         int d = (int)encodings.shape[1];
         return encodings.contiguous().data<float>().ToArray().Chunk(d).ToArray();
     }
