@@ -30,7 +30,7 @@ public static class AlignmentTemplateBench
             var image = ImageDecoder.Load(path);
             var faces = analyzer.Detect(image);
             if (faces.Count == 0) continue;
-            var face = PairImageEncoder.NearestCentre(faces, image);
+            var face = DatasetFace.NearestCentre(faces, image);
             PixelRect crop = DlibCrop.FromLandmarks(face.Landmarks);
             if (crop.Width != crop.Height || crop.X <= 0 || crop.Y <= 0 || crop.X + crop.Width > image.Width || crop.Y + crop.Height > image.Height)
                 continue; // keep the faces whose crop is a plain square inside the image: the frame is then exact

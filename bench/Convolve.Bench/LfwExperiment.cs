@@ -53,6 +53,15 @@ public static class LfwExperiment
                     var face = Choose(c, refine ? policy["refine:".Length..] : policy);
                     if (face == c.Centre) Interlocked.Increment(ref fallback);
                     var image = ImageDecoder.Load(path);
+                    string basePolicy = refine ? policy["refine:".Length..] : policy;
+                    if (basePolicy.StartsWith("centre@", StringComparison.Ordinal))
+                    {
+                        double scale = double.Parse(basePolicy["centre@".Length..], CultureInfo.InvariantCulture);
+                        float side = (float)(Math.Min(image.Width, image.Height) * scale);
+                        var box = new FaceBox((image.Width - side) / 2, (image.Height - side) / 2, side, side);
+                        var found = Retry(path, () => analyzer.FaceIn(image, box))!;
+                        face = new CachedFace([box.X, box.Y, box.Width, box.Height], 0, found.Landmarks.Points.SelectMany(p => new[] { p.X, p.Y }).ToArray());
+                    }
                     if (refine)
                     {
                         var box = BoxFromLandmarks(face!, frame);
@@ -62,9 +71,16 @@ public static class LfwExperiment
                     enc[path] = Retry(path, () =>
                     {
                         using var scope = NewDisposeScope();
-                        var chip = MakeChip(image, ToLandmarks(face!, image), geometry);
-                        var e = encoder.EncodeChips(cat(new[] { chip, chip.flip(3) }, 0));
-                        return (e[0], e[0].Zip(e[1], (a, b) => (a + b) / 2).ToArray());
+                        string[] parts = geometry == "ensemble" ? ["faceapi", "template", "dlib5"] : [geometry];
+                        var chips = parts.Select(g => MakeChip(image, ToLandmarks(face!, image), g)).ToArray();
+                        var e = encoder.EncodeChips(cat(chips.Concat(chips.Select(c => c.flip(3))).ToArray(), 0));
+                        int n = parts.Length;
+                        float[] plain = new float[e[0].Length], both = new float[e[0].Length];
+                        for (int k = 0; k < plain.Length; k++)
+                        {
+                            for (int g = 0; g < n; g++) { plain[k] += e[g][k] / n; both[k] += (e[g][k] + e[g + n][k]) / (2 * n); }
+                        }
+                        return (plain, both);
                     });
                 });
                 foreach (bool flip in new[] { false, true })
@@ -79,8 +95,9 @@ public static class LfwExperiment
                     var report = PairEvaluation.Run(test, D, train);
                     var testScores = PairEvaluation.Score(test, D);
                     var best = PairMetrics.BestAccuracy(testScores);
+                    var trainBest = PairMetrics.BestAccuracy(PairEvaluation.Score(train, D));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"policy {policy,-6} geometry {geometry,-8} flip {flip,-5} {(cosine ? "cosine" : "euclid")}: DevTest {report.Accuracy:P2} (thr {report.Threshold:F4}), oracle {best.Accuracy:P2}, AUC {report.Auc:F4}, fallback {fallback}, {clock.Elapsed.TotalSeconds:F0} s"));
+                        $"policy {policy,-6} geometry {geometry,-8} flip {flip,-5} {(cosine ? "cosine" : "euclid")}: DevTrain {trainBest.Accuracy:P2}, DevTest {report.Accuracy:P2} (thr {report.Threshold:F4}), oracle {best.Accuracy:P2}, AUC {report.Auc:F4}, fallback {fallback}, {clock.Elapsed.TotalSeconds:F0} s"));
                 }
             }
     }
@@ -100,7 +117,7 @@ public static class LfwExperiment
 
     private static CachedFace? Choose(CachedImage c, string policy)
     {
-        if (policy == "centre") return c.Centre;
+        if (policy.StartsWith("centre", StringComparison.Ordinal)) return c.Centre;
         double min = double.Parse(policy, CultureInfo.InvariantCulture);
         var candidates = c.Faces.Where(f => f.Score >= min).ToList();
         if (candidates.Count == 0) return c.Centre;
@@ -210,7 +227,7 @@ public static class LfwExperiment
         {
             var image = ImageDecoder.Load(path);
             var faces = Retry(path, () => analyzer.Detect(image).Select(Cached).ToList());
-            var centre = Retry(path, () => analyzer.FaceIn(image, PairImageEncoder.CentreBox(image)));
+            var centre = Retry(path, () => analyzer.FaceIn(image, DatasetFace.CentreBox(image)));
             result[path] = new CachedImage(path, image.Width, image.Height, faces, centre is null ? null : Cached(centre));
             int n = Interlocked.Increment(ref done);
             if (n % 500 == 0) Console.Error.WriteLine($"{n}/{paths.Count} images, {clock.Elapsed.TotalSeconds:F0} s");

@@ -58,7 +58,7 @@ public static class FacesCalibrateCommand
             // An existing gallery of another model is refused now, not after the long encoding.
             if (galleryPath is not null && File.Exists(galleryPath)) analyzer.OpenGallery(galleryPath, create: false).Dispose();
             var (encoded, failures) = EncodingProgress.Run(ctx, file.DistinctImages().Count,
-                progress => FacePairEvaluation.EncodeImages(analyzer, [file], imagesDir, progress, ctx.Cancellation));
+                progress => FacePairEvaluation.EncodeImages(analyzer, [file], imagesDir, progress, ctx.Cancellation, location: pipeline.Location(ctx)));
             var (scored, _) = FacePairEvaluation.Distances(file, imagesDir, encoded);
             if (scored.All(p => p.Pair.Same) || scored.All(p => !p.Pair.Same))
                 throw new InvalidInputException(pairsPath, $"calibration needs same-person and different-person pairs with readable images ({failures.Count} image(s) could not be read)");

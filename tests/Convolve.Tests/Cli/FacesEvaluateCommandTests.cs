@@ -1,3 +1,4 @@
+using Convolve.Imaging;
 using System.Text.Json;
 using Convolve.Faces;
 using Convolve.Faces.Evaluation;
@@ -121,6 +122,34 @@ public sealed class FacesEvaluateCommandTests(FacesEvaluateCli cli) : IClassFixt
         Assert.Equal("threshold chosen for best accuracy on train.txt, accuracy on test.txt", json.GetProperty("protocol").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("accuracy_std").ValueKind);
         Assert.Equal(2, json.GetProperty("pairs").GetInt32());
+    }
+
+    [Fact]
+    public void CentredSkipsTheDetectorAndEncodesTheLandmarksOfTheCentreBox()
+    {
+        var (sameLines, differentLines) = LfwSample.PairLines("pairsDevTest.txt", 3, 3);
+        string images = Path.Combine(_dir.Path, "lfw");
+        var distinct = sameLines.Concat(differentLines).SelectMany(LfwSample.Images).Distinct().ToList();
+        foreach (var (name, index) in distinct) LfwSample.Copy(images, name, index);
+        string pairs = _dir.Write("centred.txt", System.Text.Encoding.ASCII.GetBytes(string.Join("\n", ["3", .. sameLines, .. differentLines]) + "\n"));
+
+        var r = cli.Run("evaluate", "--pairs", pairs, "--images", images, "--centred", "--per-pair", "--json");
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        JsonElement json = r.Json();
+        // No image went through the detector: every one is reported as using the centre box.
+        Assert.Equal(distinct.Count, json.GetProperty("undetected").GetInt32());
+        Assert.All(json.GetProperty("images").EnumerateArray(), i => Assert.False(i.GetProperty("detected").GetBoolean()));
+        // Each distance is the one of the landmarks found in the centred half-size box, computed with the public API.
+        FaceAnalyzer analyzer = cli.Analyzer();
+        float[] Centred(string path)
+        {
+            RgbImage image = ImageDecoder.Load(path);
+            DetectedFace face = analyzer.FaceIn(image, new FaceBox(image.Width / 4f, image.Height / 4f, image.Width / 2f, image.Height / 2f))!;
+            return analyzer.Encode(image, [face])[0];
+        }
+        foreach (JsonElement p in json.GetProperty("per_pair").EnumerateArray())
+            Assert.Equal(FaceAnalyzer.Distance(Centred(p.GetProperty("a").GetString()!), Centred(p.GetProperty("b").GetString()!)), p.GetProperty("distance").GetDouble(), 1e-5);
     }
 
     [Fact]

@@ -20,12 +20,13 @@ public static class FaceOpenSetEvaluation
 {
     /// <summary>Encodes both trees once and evaluates at <paramref name="threshold"/> and the FAR targets.</summary>
     public static OpenSetRunResult Run(FaceAnalyzer analyzer, string galleryDir, string probeDir, double threshold,
-        IReadOnlyList<double>? farTargets = null, Action<EvaluationImage>? progress = null, CancellationToken cancellation = default, int threads = 1)
+        IReadOnlyList<double>? farTargets = null, Action<EvaluationImage>? progress = null, CancellationToken cancellation = default, int threads = 1,
+        FaceLocation location = FaceLocation.Detect)
     {
         IReadOnlyList<IdentityImages> gallery = IdentityFolders.Read(galleryDir);
         IReadOnlyList<IdentityImages> probes = IdentityFolders.Read(probeDir);
         var paths = gallery.Concat(probes).SelectMany(i => i.Images).ToList();
-        var encoder = new PairImageEncoder(analyzer, [new EncodingVariant(analyzer.Options.Alignment, analyzer.Options.Flip)]);
+        var encoder = new PairImageEncoder(analyzer, [new EncodingVariant(analyzer.Options.Alignment, analyzer.Options.Flip)], location);
         var images = encoder.EncodeAll(paths, progress, cancellation, threads);
 
         var notes = new List<string>();

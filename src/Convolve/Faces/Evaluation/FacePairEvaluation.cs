@@ -45,11 +45,12 @@ public static class FacePairEvaluation
         return run.Report with { PerPair = rows, Images = images };
     }
 
-    /// <summary>Encodes every image of <paramref name="pairs"/> (and <paramref name="training"/>) once and evaluates.</summary>
+    /// <summary>Encodes every image of <paramref name="pairs"/> (and <paramref name="training"/>) once, its face found by <paramref name="location"/>, and evaluates.</summary>
     public static PairRunResult Run(FaceAnalyzer analyzer, PairFile pairs, string imagesDir, PairFile? training = null,
-        IReadOnlyList<double>? farTargets = null, Action<EvaluationImage>? progress = null, CancellationToken cancellation = default, int threads = 1)
+        IReadOnlyList<double>? farTargets = null, Action<EvaluationImage>? progress = null, CancellationToken cancellation = default, int threads = 1,
+        FaceLocation location = FaceLocation.Detect)
     {
-        var (images, failed) = EncodeImages(analyzer, [pairs, .. training is null ? Array.Empty<PairFile>() : [training]], imagesDir, progress, cancellation, threads);
+        var (images, failed) = EncodeImages(analyzer, [pairs, .. training is null ? Array.Empty<PairFile>() : [training]], imagesDir, progress, cancellation, threads, location);
         var (test, skippedTest) = Distances(pairs, imagesDir, images);
         var (train, skippedTrain) = training is null ? (null, 0) : Distances(training, imagesDir, images);
         RequireBothKinds(pairs, test, failed);
@@ -82,11 +83,11 @@ public static class FacePairEvaluation
     /// </summary>
     public static (IReadOnlyDictionary<string, EvaluationImage> Images, IReadOnlyList<ImageFailure> Failed) EncodeImages(
         FaceAnalyzer analyzer, IReadOnlyList<PairFile> files, string imagesDir, Action<EvaluationImage>? progress = null,
-        CancellationToken cancellation = default, int threads = 1)
+        CancellationToken cancellation = default, int threads = 1, FaceLocation location = FaceLocation.Detect)
     {
         if (!Directory.Exists(imagesDir)) throw new InvalidInputException(imagesDir, "image folder not found");
         var paths = files.SelectMany(f => f.DistinctImages()).Select(i => LfwLayout.ImagePath(imagesDir, i.Name, i.Index)).Distinct().ToList();
-        var encoder = new PairImageEncoder(analyzer, [new EncodingVariant(analyzer.Options.Alignment, analyzer.Options.Flip)]);
+        var encoder = new PairImageEncoder(analyzer, [new EncodingVariant(analyzer.Options.Alignment, analyzer.Options.Flip)], location);
         var images = encoder.EncodeAll(paths, progress, cancellation, threads);
         var failed = paths.Where(p => images[p].Error is not null).Select(p => new ImageFailure(p, images[p].Error!)).ToList();
         return (images, failed);

@@ -12,12 +12,15 @@ public sealed record EvaluationImage(string Path, float[][]? Encodings, bool Det
 /// <summary>
 /// Runs the face pipeline once per distinct image of an evaluation (pairs or open-set folders) and keeps the
 /// encodings for the run. Aligned face datasets (LFW) show one centred person, possibly with others behind: the face
-/// whose box centre is nearest the image centre is taken; when the detector finds none, landmarks are computed in a
-/// centred box covering half the image (counted as undetected, never dropped). Unreadable files are reported in
-/// <see cref="EvaluationImage.Error"/> and the rest go on.
+/// is found by <paramref name="location"/> (<see cref="DatasetFace.Locate"/>: the detected face nearest the centre,
+/// else the centred box, counted as undetected and never dropped; or the centred box directly). Unreadable files are
+/// reported in <see cref="EvaluationImage.Error"/> and the rest go on.
 /// </summary>
-public sealed class PairImageEncoder(FaceAnalyzer analyzer, IReadOnlyList<EncodingVariant> variants)
+public sealed class PairImageEncoder(FaceAnalyzer analyzer, IReadOnlyList<EncodingVariant> variants, FaceLocation location = FaceLocation.Detect)
 {
+    /// <summary>How each image's face is found.</summary>
+    public FaceLocation Location { get; } = location;
+
     /// <summary>The variants computed for every image, in order.</summary>
     public IReadOnlyList<EncodingVariant> Variants { get; } = variants;
 
@@ -47,25 +50,8 @@ public sealed class PairImageEncoder(FaceAnalyzer analyzer, IReadOnlyList<Encodi
         {
             return new EvaluationImage(path, null, false, e.Problem);
         }
-        IReadOnlyList<DetectedFace> faces = analyzer.Detect(image);
-        bool detected = faces.Count > 0;
-        DetectedFace? face = detected ? NearestCentre(faces, image) : analyzer.FaceIn(image, CentreBox(image));
+        var (face, detected) = DatasetFace.Locate(analyzer, image, Location);
         if (face is null) return new EvaluationImage(path, null, false, "no face found and the centre crop is empty");
         return new EvaluationImage(path, analyzer.EncodeVariants(image, face, Variants), detected, null);
-    }
-
-    /// <summary>The centred box, half the shorter side, where the face of an aligned face image is.</summary>
-    public static FaceBox CentreBox(RgbImage image)
-    {
-        float side = Math.Min(image.Width, image.Height) / 2f;
-        return new FaceBox((image.Width - side) / 2, (image.Height - side) / 2, side, side);
-    }
-
-    /// <summary>The face whose box centre is nearest the image centre (the subject of an aligned face image).</summary>
-    public static DetectedFace NearestCentre(IReadOnlyList<DetectedFace> faces, RgbImage image)
-    {
-        float cx = image.Width / 2f, cy = image.Height / 2f;
-        return faces.MinBy(f => Square(f.Box.Center.X - cx) + Square(f.Box.Center.Y - cy))!;
-        static float Square(float v) => v * v;
     }
 }

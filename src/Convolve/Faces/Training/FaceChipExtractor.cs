@@ -42,8 +42,9 @@ public sealed record FaceChipReport
 /// Prepares fine-tuning data, like InsightFace's align step: turns an identity tree <c>root/&lt;identity&gt;/&lt;image&gt;</c>
 /// into <c>out/&lt;identity&gt;/&lt;name&gt;.png</c>, one 150×150 face chip per image, cut exactly as
 /// <see cref="FaceAnalyzer"/> cuts faces for encoding (its configured alignment; chips are rounded to 8 bits). The face
-/// is chosen as in evaluation (<see cref="PairImageEncoder"/>): the detected face nearest the image centre, else the
-/// landmarks found in the centred half-size box (counted as undetected). An unreadable image is reported and the
+/// is found as in evaluation, by <paramref name="location"/> (<see cref="DatasetFace.Locate"/>): the detected face nearest
+/// the image centre, else the landmarks found in the centred half-size box (counted as undetected); or, for face-centred
+/// datasets such as LFW, the centred box directly. An unreadable image is reported and the
 /// rest go on. The output root also gets <see cref="FaceChipDataset.InfoFile"/>, recording the alignment the chips were
 /// cut with, so a network fine-tuned on them is later used with the same alignment.
 /// <code>
@@ -51,8 +52,11 @@ public sealed record FaceChipReport
 /// var report = new FaceChipExtractor(faces).ExtractAll("lfw/images", "lfw/chips");
 /// </code>
 /// </summary>
-public sealed class FaceChipExtractor(FaceAnalyzer analyzer)
+public sealed class FaceChipExtractor(FaceAnalyzer analyzer, FaceLocation location = FaceLocation.Detect)
 {
+    /// <summary>How each image's face is found.</summary>
+    public FaceLocation Location { get; } = location;
+
     /// <summary>Side of a chip in pixels (the recognition network's input).</summary>
     public const int ChipSize = Models.FaceRecognitionNet.InputSize;
 
@@ -116,14 +120,12 @@ public sealed class FaceChipExtractor(FaceAnalyzer analyzer)
     }
 
     /// <summary>
-    /// The 150×150 chip of the face of <paramref name="image"/> (nearest the centre, else the centred fallback box) and
+    /// The 150×150 chip of the face of <paramref name="image"/> (found by <see cref="Location"/>) and
     /// whether the detector found it; a null chip when even the fallback box has no face pixel.
     /// </summary>
     public (RgbImage? Chip, bool Detected) ChipOf(RgbImage image)
     {
-        IReadOnlyList<DetectedFace> faces = analyzer.Detect(image);
-        bool detected = faces.Count > 0;
-        DetectedFace? face = detected ? PairImageEncoder.NearestCentre(faces, image) : analyzer.FaceIn(image, PairImageEncoder.CentreBox(image));
+        var (face, detected) = DatasetFace.Locate(analyzer, image, Location);
         if (face is null) return (null, false);
         using var scope = NewDisposeScope();
         return (RgbImage.FromTensor(analyzer.Chip(image, face)), detected);

@@ -20,6 +20,24 @@ public sealed class FaceChipExtractorTests(FaceAnalyzerFixture analyzers) : ICla
 
     public void Dispose() => _dir.Dispose();
 
+    [Fact]
+    public void CentredChipsComeFromTheLandmarksOfTheCentreBoxWithoutTheDetector()
+    {
+        string images = Path.Combine(_dir.Path, "in");
+        string photo = LfwSample.Copy(images, "Aaron_Peirsol", 1);
+        FaceAnalyzer analyzer = analyzers.Get();
+
+        FaceChipReport report = new FaceChipExtractor(analyzer, FaceLocation.CentreBox).ExtractAll(images, Path.Combine(_dir.Path, "out"), cancellation: TestContext.Current.CancellationToken);
+
+        Assert.Equal((1, 1, 1), (report.Images, report.Chips, report.Undetected));
+        RgbImage image = ImageDecoder.Load(photo);
+        DetectedFace face = analyzer.FaceIn(image, new FaceBox(62.5f, 62.5f, 125f, 125f))!;
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        RgbImage expected = RgbImage.FromTensor(analyzer.Chip(image, face));
+        RgbImage written = ImageDecoder.Load(Path.Combine(_dir.Path, "out", "Aaron_Peirsol", "Aaron_Peirsol_0001.png"));
+        Assert.Equal(expected.Pixels, written.Pixels);
+    }
+
     [Theory]
     [InlineData(FaceAlignment.FaceApiCrop)]
     [InlineData(FaceAlignment.Landmarks)]
