@@ -62,6 +62,26 @@ public static class LfwExperiment
                         var found = Retry(path, () => analyzer.FaceIn(image, box))!;
                         face = new CachedFace([box.X, box.Y, box.Width, box.Height], 0, found.Landmarks.Points.SelectMany(p => new[] { p.X, p.Y }).ToArray());
                     }
+                    if (basePolicy == "multi")
+                    {
+                        // Landmarks averaged over several centred boxes (scales and small shifts): less landmark noise.
+                        float full = Math.Min(image.Width, image.Height);
+                        var boxes = new List<FaceBox>();
+                        foreach (double sc in new[] { 0.45, 0.5, 0.55 })
+                            foreach (var (dx, dy) in new[] { (0f, 0f), (4f, 0f), (-4f, 0f), (0f, 4f), (0f, -4f) })
+                            {
+                                float side = (float)(full * sc);
+                                boxes.Add(new FaceBox((image.Width - side) / 2 + dx, (image.Height - side) / 2 + dy, side, side));
+                            }
+                        var sum = new float[136];
+                        foreach (var b in boxes)
+                        {
+                            var found = Retry(path, () => analyzer.FaceIn(image, b))!;
+                            for (int i = 0; i < 68; i++) { sum[2 * i] += found.Landmarks.Points[i].X / boxes.Count; sum[2 * i + 1] += found.Landmarks.Points[i].Y / boxes.Count; }
+                        }
+                        var b0 = boxes[5];
+                        face = new CachedFace([b0.X, b0.Y, b0.Width, b0.Height], 0, sum);
+                    }
                     if (refine)
                     {
                         var box = BoxFromLandmarks(face!, frame);
@@ -117,7 +137,7 @@ public static class LfwExperiment
 
     private static CachedFace? Choose(CachedImage c, string policy)
     {
-        if (policy.StartsWith("centre", StringComparison.Ordinal)) return c.Centre;
+        if (policy.StartsWith("centre", StringComparison.Ordinal) || policy == "multi") return c.Centre;
         double min = double.Parse(policy, CultureInfo.InvariantCulture);
         var candidates = c.Faces.Where(f => f.Score >= min).ToList();
         if (candidates.Count == 0) return c.Centre;
