@@ -65,7 +65,7 @@ public static class TrainingReport
                 double seconds = clock.Elapsed.TotalSeconds;
                 double Logit(LfwPair p) => SiameseHeadFitting.Score(head, [(encodings[ChipOf(p.NameA, p.IndexA)], encodings[ChipOf(p.NameB, p.IndexB)])])[0];
                 var report = PairEvaluation.Run(testPairs, p => -Logit(p), trainPairs); // distance = −logit
-                string form = feature == PairFeature.AbsoluteDifference ? "|f(a)−f(b)|" : "χ²";
+                string form = feature == PairFeature.AbsoluteDifference ? "absolute difference" : "χ²";
                 rows.Add(new Row($"binary head ({form}) on pretrained encodings", $"{headSteps} steps, {trainData.Samples.Count} encodings", report, seconds, 0));
                 Console.WriteLine(Inv($"head {feature}: DevTest {report.Accuracy:P2}, AUC {report.Auc:F4} ({seconds:F0} s)"));
             }
