@@ -91,7 +91,9 @@ public static class LfwExperiment
                     enc[path] = Retry(path, () =>
                     {
                         using var scope = NewDisposeScope();
-                        string[] parts = geometry == "ensemble" ? ["faceapi", "template", "dlib5"] : [geometry];
+                        string[] parts = geometry == "ensemble" ? ["faceapi", "template", "dlib5"]
+                            : geometry == "jitter" ? ["faceapi", "faceapi@2:0:1", "faceapi@-2:0:1", "faceapi@0:2:1", "faceapi@0:-2:1", "faceapi@0:0:1.04", "faceapi@0:0:0.96", "faceapi@2:2:1.02", "faceapi@-2:-2:0.98"]
+                            : [geometry];
                         var chips = parts.Select(g => MakeChip(image, ToLandmarks(face!, image), g)).ToArray();
                         var e = encoder.EncodeChips(cat(chips.Concat(chips.Select(c => c.flip(3))).ToArray(), 0));
                         int n = parts.Length;
@@ -209,6 +211,16 @@ public static class LfwExperiment
         const double padding = 0.25;
         (double, double) T(int i) => ((padding + MeanX[i - 17]) / (2 * padding + 1) * 150, (padding + MeanY[i - 17]) / (2 * padding + 1) * 150);
         (double, double) P(int i) => (l.Points[i].X, l.Points[i].Y);
+        if (geometry.StartsWith("faceapi@", StringComparison.Ordinal))
+        {
+            var j = geometry["faceapi@".Length..].Split(':').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            var r = DlibCrop.FromLandmarks(l);
+            int size = (int)Math.Round(r.Width * j[2]);
+            var moved = new FaceBox((float)(r.X + j[0] + (r.Width - size) / 2.0), (float)(r.Y + j[1] + (r.Height - size) / 2.0), size, size);
+            var crop = moved.ClipAndFloor(image.Width, image.Height);
+            using var raw = FaceCrops.CropToTensor(image, crop);
+            return FaceCrops.SquareAndResize(raw, 150);
+        }
         switch (geometry)
         {
             case "faceapi":
