@@ -12,8 +12,13 @@ using static TorchSharp.torch;
 namespace Convolve.Bench;
 
 /// <summary>
-/// Scratch experiment (`-- lfw-experiment`): caches every LFW View 1 image's detections (down to score 0.05) and
-/// centre-box landmarks once, then compares face choices and chip geometries by DevTest accuracy.
+/// The search for better LFW accuracy (`-- lfw-experiment [--cache FILE] [--policies …] [--geometries …]`): caches every
+/// LFW View 1 image's detections (down to score 0.05) and centre-box landmarks once, then compares by DevTrain and
+/// DevTest accuracy (threshold from DevTrain), each with and without flip, by euclidean and cosine distance:
+/// face choice (policies: a detector score such as 0.5, <c>centre</c>, <c>centre@S</c> for a box of S × the side,
+/// <c>multi</c> for landmarks averaged over 15 centred boxes, <c>refine:P</c> for a second landmark pass in the box
+/// the first landmarks imply) and chip geometry (<c>faceapi</c>, <c>template</c>, <c>dlib5</c>, <c>dlib68</c>,
+/// <c>dlib68all</c>, <c>ensemble</c> of three, <c>jitter</c>: nine shifted/scaled face-api crops averaged).
 /// </summary>
 public static class LfwExperiment
 {
@@ -59,7 +64,7 @@ public static class LfwExperiment
                         double scale = double.Parse(basePolicy["centre@".Length..], CultureInfo.InvariantCulture);
                         float side = (float)(Math.Min(image.Width, image.Height) * scale);
                         var box = new FaceBox((image.Width - side) / 2, (image.Height - side) / 2, side, side);
-                        var found = Retry(path, () => analyzer.FaceIn(image, box))!;
+                        var found = analyzer.FaceIn(image, box)!;
                         face = new CachedFace([box.X, box.Y, box.Width, box.Height], 0, found.Landmarks.Points.SelectMany(p => new[] { p.X, p.Y }).ToArray());
                     }
                     if (basePolicy == "multi")
@@ -76,7 +81,7 @@ public static class LfwExperiment
                         var sum = new float[136];
                         foreach (var b in boxes)
                         {
-                            var found = Retry(path, () => analyzer.FaceIn(image, b))!;
+                            var found = analyzer.FaceIn(image, b)!;
                             for (int i = 0; i < 68; i++) { sum[2 * i] += found.Landmarks.Points[i].X / boxes.Count; sum[2 * i + 1] += found.Landmarks.Points[i].Y / boxes.Count; }
                         }
                         var b0 = boxes[5];
@@ -85,10 +90,11 @@ public static class LfwExperiment
                     if (refine)
                     {
                         var box = BoxFromLandmarks(face!, frame);
-                        var again = Retry(path, () => analyzer.FaceIn(image, box));
+                        var again = analyzer.FaceIn(image, box);
                         if (again is not null) face = new CachedFace(face!.Box, face.Score, again.Landmarks.Points.SelectMany(p => new[] { p.X, p.Y }).ToArray());
                     }
-                    enc[path] = Retry(path, () =>
+                    enc[path] = Encode();
+                    (float[], float[]) Encode()
                     {
                         using var scope = NewDisposeScope();
                         string[] parts = geometry == "ensemble" ? ["faceapi", "template", "dlib5"]
@@ -103,7 +109,7 @@ public static class LfwExperiment
                             for (int g = 0; g < n; g++) { plain[k] += e[g][k] / n; both[k] += (e[g][k] + e[g + n][k]) / (2 * n); }
                         }
                         return (plain, both);
-                    });
+                    }
                 });
                 foreach (bool flip in new[] { false, true })
                 foreach (bool cosine in new[] { false, true })
@@ -122,19 +128,6 @@ public static class LfwExperiment
                         $"policy {policy,-6} geometry {geometry,-8} flip {flip,-5} {(cosine ? "cosine" : "euclid")}: DevTrain {trainBest.Accuracy:P2}, DevTest {report.Accuracy:P2} (thr {report.Threshold:F4}), oracle {best.Accuracy:P2}, AUC {report.Auc:F4}, fallback {fallback}, {clock.Elapsed.TotalSeconds:F0} s"));
                 }
             }
-    }
-
-    // TorchSharp 0.107's Scalar finalizer race (bench scalar-race) can fail a call under GC pressure: retry it.
-    private static T Retry<T>(string path, Func<T> work)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            try { return work(); }
-            catch (System.Runtime.InteropServices.ExternalException e) when (attempt < 5)
-            {
-                Console.Error.WriteLine($"retrying {path}: {e.Message.Split('\n')[0]}");
-            }
-        }
     }
 
     private static CachedFace? Choose(CachedImage c, string policy)
@@ -258,8 +251,8 @@ public static class LfwExperiment
         Parallel.ForEach(paths, new ParallelOptions { MaxDegreeOfParallelism = workers }, path =>
         {
             var image = ImageDecoder.Load(path);
-            var faces = Retry(path, () => analyzer.Detect(image).Select(Cached).ToList());
-            var centre = Retry(path, () => analyzer.FaceIn(image, DatasetFace.CentreBox(image)));
+            var faces = analyzer.Detect(image).Select(Cached).ToList();
+            var centre = analyzer.FaceIn(image, DatasetFace.CentreBox(image));
             result[path] = new CachedImage(path, image.Width, image.Height, faces, centre is null ? null : Cached(centre));
             int n = Interlocked.Increment(ref done);
             if (n % 500 == 0) Console.Error.WriteLine($"{n}/{paths.Count} images, {clock.Elapsed.TotalSeconds:F0} s");
