@@ -129,11 +129,7 @@ internal static class ConvNd
         };
     }
 
-    public static nn.Module<Tensor, Tensor> BatchNorm(int dimensions, long channels) => dimensions switch
-    {
-        1 => nn.BatchNorm1d(channels),
-        2 => nn.BatchNorm2d(channels),
-        3 => nn.BatchNorm3d(channels),
-        _ => throw new ArgumentOutOfRangeException(nameof(dimensions)),
-    };
+    public static nn.Module<Tensor, Tensor> BatchNorm(int dimensions, long channels) => dimensions is >= 1 and <= 3
+        ? new BatchNorm(channels)
+        : throw new ArgumentOutOfRangeException(nameof(dimensions));
 }
