@@ -38,7 +38,7 @@ public sealed class ScalarsTests(FaceAnalyzerFixture analyzers, ITestOutputHelpe
     /// the IL audit below is the deterministic guard and this test the end-to-end check.
     /// </summary>
     [Fact]
-    public void Face_pipeline_on_two_threads_under_gc_pressure_gives_the_single_threaded_result()
+    public void Face_pipeline_on_two_threads_under_gc_pressure_matches_the_single_threaded_result()
     {
         var analyzer = analyzers.Get();
         var images = new[] { "m1", "s1" }.Select(n => ImageDecoder.Load(SharedData.Require($"specs/faceapi-reference/{n}.png"))).ToArray();
@@ -61,8 +61,10 @@ public sealed class ScalarsTests(FaceAnalyzerFixture analyzers, ITestOutputHelpe
                     try
                     {
                         float[][] actual = analyzer.Encode(images[m]).Select(f => f.Encoding).ToArray();
-                        if (actual.Length != expected[m].Length || actual.Zip(expected[m]).Any(p => !p.First.SequenceEqual(p.Second)))
-                            errors.Add("encodings differ from the single-threaded run");
+                        // Concurrent callers may get other OpenMP team sizes, so sums can round differently (seen once in
+                        // CI: not bit-identical); a freed scalar would change results far more than 1e-4.
+                        if (actual.Length != expected[m].Length || actual.Zip(expected[m]).Any(p => MaxDifference(p.First, p.Second) > 1e-4))
+                            errors.Add("encodings differ from the single-threaded run by more than 1e-4");
                     }
                     catch (Exception e) { errors.Add(e.Message.Split('\n')[0]); }
                     Interlocked.Increment(ref runs);
@@ -78,6 +80,8 @@ public sealed class ScalarsTests(FaceAnalyzerFixture analyzers, ITestOutputHelpe
         Assert.Empty(errors);
         Assert.True(runs >= 4, $"only {runs} runs");
     }
+
+    private static double MaxDifference(float[] a, float[] b) => a.Length != b.Length ? double.PositiveInfinity : a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max();
 
     /// <summary>
     /// The rule, checked in the compiled code: no method of Convolve converts a number to a Scalar implicitly or calls a
