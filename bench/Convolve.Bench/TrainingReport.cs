@@ -50,12 +50,13 @@ public static class TrainingReport
         var rows = new List<Row>();
         var store = ModelStore.Default;
 
+        var trainData = FaceChipDataset.Load(trainRoot);
+
         // Baseline and (c): the pretrained network's encodings, compared by distance or by a fitted head.
         using (var pretrained = FaceEncoder.Load(store))
         {
             var encodings = Encode(pretrained, pairChips);
             rows.Add(new Row("pretrained FaceRecognitionNet, threshold on distance", "none (dlib's training)", Evaluate(encodings, trainPairs, testPairs, ChipOf), 0, 0));
-            var trainData = FaceChipDataset.Load(trainRoot);
             var trainEncodings = Encode(pretrained, trainData.Samples.Select(s => s.Source).ToList());
             foreach (var feature in new[] { PairFeature.AbsoluteDifference, PairFeature.ChiSquare })
             {
@@ -63,8 +64,12 @@ public static class TrainingReport
                 using var head = SiameseHeadFitting.Fit(trainData.Samples.Select(s => trainEncodings[s.Source]).ToList(),
                     trainData.Samples.Select(s => s.Identity).ToList(), new HeadFittingOptions { Feature = feature, Steps = headSteps, Seed = 0 });
                 double seconds = clock.Elapsed.TotalSeconds;
-                double Logit(LfwPair p) => SiameseHeadFitting.Score(head, [(encodings[ChipOf(p.NameA, p.IndexA)], encodings[ChipOf(p.NameB, p.IndexB)])])[0];
-                var report = PairEvaluation.Run(testPairs, p => -Logit(p), trainPairs); // distance = −logit
+                // All pair logits in one batch; the protocol then reads them as distance = −logit.
+                var allPairs = trainPairs.Pairs.Concat(testPairs.Pairs).ToList();
+                var logits = head.Score(allPairs.Select(p => (encodings[ChipOf(p.NameA, p.IndexA)], encodings[ChipOf(p.NameB, p.IndexB)])).ToList());
+                var logitOf = new Dictionary<LfwPair, double>(ReferenceEqualityComparer.Instance as IEqualityComparer<LfwPair>);
+                for (int i = 0; i < allPairs.Count; i++) logitOf[allPairs[i]] = logits[i];
+                var report = PairEvaluation.Run(testPairs, p => -logitOf[p], trainPairs);
                 string form = feature == PairFeature.AbsoluteDifference ? "absolute difference" : "χ²";
                 rows.Add(new Row($"binary head ({form}) on pretrained encodings", $"{headSteps} steps, {trainData.Samples.Count} encodings", report, seconds, 0));
                 Console.WriteLine(Inv($"head {feature}: DevTest {report.Accuracy:P2}, AUC {report.Auc:F4} ({seconds:F0} s)"));
@@ -73,14 +78,14 @@ public static class TrainingReport
 
         // (b) fine-tuning the pretrained network.
         {
-            var data = FaceChipDataset.Load(trainRoot);
+            int trainable = Int(args, "--trainable-blocks", 3);
             var options = new TrainingOptions
             {
-                FaceFineTuning = new FaceFineTuning { TrainableBlocks = Int(args, "--trainable-blocks", 3) },
+                FaceFineTuning = new FaceFineTuning { TrainableBlocks = trainable },
                 LearningRate = FaceFineTuning.SuggestedLearningRate, Epochs = finetuneEpochs, IdentitiesPerBatch = 16, SamplesPerIdentity = 4,
                 Mining = MiningStrategy.SemiHard, Margin = 0.2, Seed = 0,
             };
-            rows.Add(TrainAndEvaluate("fine-tuned FaceRecognitionNet (last 3 units), semi-hard triplets", data, options, Path.Combine(work, "finetune"),
+            rows.Add(TrainAndEvaluate($"fine-tuned FaceRecognitionNet (last {trainable} units), semi-hard triplets", trainData, options, Path.Combine(work, "finetune"),
                 pairChips, trainPairs, testPairs, ChipOf, store));
         }
 

@@ -56,6 +56,24 @@ public sealed class SiameseHead : nn.Module<Tensor, Tensor, Tensor>
         return logistic.forward(Features(first, second)).squeeze(1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The logits of pairs of encodings (higher = more likely the same), in evaluation mode and without gradients.</summary>
+    public double[] Score(IReadOnlyList<(float[] First, float[] Second)> pairs)
+    {
+        if (pairs.Count == 0) return [];
+        bool wasTraining = training;
+        eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            int d = pairs[0].First.Length;
+            var a = tensor(pairs.SelectMany(p => p.First).ToArray(), new long[] { pairs.Count, d });
+            var b = tensor(pairs.SelectMany(p => p.Second).ToArray(), new long[] { pairs.Count, d });
+            return forward(a, b).to_type(ScalarType.Float64).data<double>().ToArray();
+        }
+        finally { train(wasTraining); }
+    }
+
     /// <summary>Sets w and b (tests and hand-made heads).</summary>
     public void SetWeights(float[] weights, float bias)
     {

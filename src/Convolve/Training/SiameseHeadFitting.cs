@@ -71,18 +71,6 @@ public static class SiameseHeadFitting
         return head;
     }
 
-    /// <summary>The logits of the head for pairs of encodings (higher = more likely the same).</summary>
-    public static double[] Score(SiameseHead head, IReadOnlyList<(float[] First, float[] Second)> pairs)
-    {
-        if (pairs.Count == 0) return [];
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        int d = pairs[0].First.Length;
-        var a = tensor(pairs.SelectMany(p => p.First).ToArray(), [pairs.Count, d]);
-        var b = tensor(pairs.SelectMany(p => p.Second).ToArray(), [pairs.Count, d]);
-        return head.forward(a, b).to_type(ScalarType.Float64).data<double>().ToArray();
-    }
-
     // Σₖ φₖ of a few consecutive encodings: the logit −Σφ + bias then starts near 0 for a typical pair.
     private static double StartBias(IReadOnlyList<float[]> encodings, PairFeature feature)
     {

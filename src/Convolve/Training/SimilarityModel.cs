@@ -62,23 +62,8 @@ public sealed class SimilarityModel : IDisposable
     public float[] Encode(float[] sample) => Encode(new[] { sample })[0];
 
     /// <summary>Scores pairs of encodings: the head's logit when there is a head, else minus the squared distance.</summary>
-    public double[] Score(IReadOnlyList<(float[] First, float[] Second)> pairs)
-    {
-        if (Head is null)
-            return pairs.Select(p => -SquaredDistance(p.First, p.Second)).ToArray();
-        bool wasTraining = Head.training;
-        Head.eval();
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            int d = pairs.Count == 0 ? 0 : pairs[0].First.Length;
-            var a = tensor(pairs.SelectMany(p => p.First).ToArray(), new long[] { pairs.Count, d });
-            var b = tensor(pairs.SelectMany(p => p.Second).ToArray(), new long[] { pairs.Count, d });
-            return Head.forward(a, b).to_type(ScalarType.Float64).data<double>().ToArray();
-        }
-        finally { Head.train(wasTraining); }
-    }
+    public double[] Score(IReadOnlyList<(float[] First, float[] Second)> pairs) =>
+        Head is null ? pairs.Select(p => -SquaredDistance(p.First, p.Second)).ToArray() : Head.Score(pairs);
 
     /// <summary>‖a − b‖².</summary>
     public static double SquaredDistance(float[] a, float[] b)

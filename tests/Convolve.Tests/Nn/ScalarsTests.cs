@@ -13,6 +13,7 @@ namespace Convolve.Tests.Nn;
 /// TorchSharp 0.107 frees a Scalar in its finalizer; an implicit one (<c>x.mul(2f)</c>, <c>a.add(b)</c>'s default alpha) can be
 /// freed by a GC on another thread while libtorch reads it. <see cref="Scalars"/> roots the constants we pass instead.
 /// </summary>
+[Collection(GcPressure.Name)]
 public sealed class ScalarsTests(FaceAnalyzerFixture analyzers, ITestOutputHelper output) : IClassFixture<FaceAnalyzerFixture>
 {
     [Fact]
@@ -118,4 +119,14 @@ public sealed class ScalarsTests(FaceAnalyzerFixture analyzers, ITestOutputHelpe
             return a.add(b, Scalars.One).mul(s);
         }
     }
+}
+
+/// <summary>
+/// The GC-hammer test forces collections for seconds; run alongside other tests it would expose their calls into
+/// TorchSharp internals that still make hidden scalars (optimizer steps; docs/torchsharp.md). So it runs alone.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GcPressure
+{
+    public const string Name = "GC pressure (runs alone)";
 }

@@ -40,7 +40,7 @@ public class SiameseHeadFittingTests
 
         double distanceAuc = VerificationMetrics.Compute(pairs.Select(p => -SimilarityModel.SquaredDistance(p.Item1, p.Item2)).ToList(), same).Auc;
         using var head = SiameseHeadFitting.Fit(trainE, trainId, new HeadFittingOptions { Steps = 300, IdentitiesPerBatch = 16, Seed = 1 }, cancellationToken: TestContext.Current.CancellationToken);
-        double headAuc = VerificationMetrics.Compute(SiameseHeadFitting.Score(head, pairs), same).Auc;
+        double headAuc = VerificationMetrics.Compute(head.Score(pairs), same).Auc;
 
         Assert.InRange(distanceAuc, 0.6, 0.9);   // the noise components hurt the plain distance
         Assert.True(headAuc > 0.95, $"head AUC {headAuc:F3}");
@@ -54,6 +54,6 @@ public class SiameseHeadFittingTests
         using var a = SiameseHeadFitting.Fit(e, id, new HeadFittingOptions { Steps = 20, Seed = 5 }, cancellationToken: TestContext.Current.CancellationToken);
         using var b = SiameseHeadFitting.Fit(e, id, new HeadFittingOptions { Steps = 20, Seed = 5 }, cancellationToken: TestContext.Current.CancellationToken);
         var pairs = new List<(float[], float[])> { (e[0], e[1]), (e[0], e[5]) };
-        Assert.Equal(SiameseHeadFitting.Score(a, pairs), SiameseHeadFitting.Score(b, pairs));
+        Assert.Equal(a.Score(pairs), b.Score(pairs));
     }
 }
