@@ -15,6 +15,8 @@ switch (args.FirstOrDefault())
     case "scalar-race": ScalarRace.Run(rest); break;
     case "training": TrainingReport.Run(rest); break;
     case "lfw-experiment": LfwExperiment.Run(rest); break;
+    case "lfw-cohort": LfwCohort.Run(rest); break;
+    case "lfw-quantization": LfwQuantization.Run(rest); break;
     default:
         Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training");
         return 2;

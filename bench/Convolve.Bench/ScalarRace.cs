@@ -10,6 +10,11 @@ namespace Convolve.Bench;
 /// libtorch still reads it. Modes: <c>scalar-race [--kept]</c> (2 threads doing a.add(b), with or without an explicit kept
 /// alpha); <c>scalar-race --pipeline [--seconds N] [image ...]</c> (the real face pipeline, FaceAnalyzer.Encode of the
 /// images on 2 threads, checked against a single-threaded run); both with a thread calling GC.Collect in a loop.
+/// <c>scalar-race --optimizer adam|sgd|lbfgs|convolve-adam|convolve-sgd [--guarded] [--induced|--paced|--quiet] [--seconds N]</c>:
+/// optimizer steps on one thread (TorchSharp's, whose implicit scalars are inside step(), or ours in Nn/Optimizers) while
+/// another thread allocates garbage (or, with --induced, calls GC.Collect in a loop; --quiet: idles, for timing); each run's parameters are checked
+/// against a run without that thread. <c>--guarded</c> wraps TorchSharp's step in <see cref="Convolve.Nn.NoGcRegion"/>
+/// as the library does for L-BFGS (an induced collection ends a no-GC region, so it cannot help against --induced).
 /// </summary>
 public static class ScalarRace
 {
@@ -17,6 +22,7 @@ public static class ScalarRace
     {
         if (args.Contains("--pipeline")) { Pipeline(args); return; }
         if (args.Contains("--digest")) { Digests(args); return; }
+        if (args.Contains("--optimizer")) { OptimizerSteps(args); return; }
         bool kept = args.Contains("--kept");
         set_num_threads(1);
         using var one = 1.ToScalar();
@@ -128,5 +134,93 @@ public static class ScalarRace
             floats.AddRange(f.Encoding);
         }
         return Convert.ToHexString(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.ToArray().AsSpan())));
+    }
+
+    private static void OptimizerSteps(string[] args)
+    {
+        bool guarded = args.Contains("--guarded"), paced = args.Contains("--paced"), induced = args.Contains("--induced"), quiet = args.Contains("--quiet");
+        string kind = args[Array.IndexOf(args, "--optimizer") + 1];
+        int i = Array.IndexOf(args, "--seconds");
+        double seconds = i >= 0 ? double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : 30;
+        set_num_threads(1);
+        using var one = 1.ToScalar();
+
+        // 64 small parameters, loss Σ‖p − target‖², 20 steps: the final parameters are deterministic.
+        float[] RunOnce()
+        {
+            using var scope = NewDisposeScope();
+            var ps = Enumerable.Range(0, 64).Select(k => new TorchSharp.Modules.Parameter(tensor(Enumerable.Repeat((float)k / 64, 16).ToArray()))).ToList();
+            using optim.Optimizer? opt = kind switch
+            {
+                "adam" => optim.Adam(ps, 0.01),
+                "sgd" => optim.SGD(ps, 0.01, momentum: 0.9, weight_decay: 1e-4),
+                "lbfgs" => optim.LBFGS(ps, lr: 0.5, max_iter: 1, max_eval: 2),
+                _ => null,
+            };
+            using Convolve.Nn.Optimizers.ScalarSafeOptimizer? ours = kind switch
+            {
+                "convolve-adam" => new Convolve.Nn.Optimizers.Adam(ps, 0.01),
+                "convolve-sgd" => new Convolve.Nn.Optimizers.Sgd(ps, 0.01, momentum: 0.9, weightDecay: 1e-4),
+                null or "adam" or "sgd" or "lbfgs" => null,
+                _ => throw new ArgumentException("--optimizer adam|sgd|lbfgs|convolve-adam|convolve-sgd"),
+            };
+            var target = linspace(-1, 1, 16);
+            for (int step = 0; step < 20; step++)
+            {
+                Tensor Closure()
+                {
+                    if (ours is null) opt!.zero_grad(); else ours.ZeroGrad();
+                    Tensor loss = ps[0].sub(target).mul(ps[0].sub(target)).sum();
+                    foreach (var p in ps.Skip(1)) loss = loss.add(p.sub(target).mul(p.sub(target)).sum(), one);
+                    loss.backward();
+                    return loss;
+                }
+                if (kind != "lbfgs") Closure();
+                if (ours is not null) ours.Step();
+                else if (guarded) Convolve.Nn.NoGcRegion.Run(() => opt!.step(kind == "lbfgs" ? Closure : null));
+                else opt!.step(kind == "lbfgs" ? Closure : null);
+            }
+            return cat(ps.Select(p => p.detach()).ToArray()).data<float>().ToArray();
+        }
+
+        float[] expected = RunOnce();
+        var stop = false;
+        var garbage = new Thread(() =>
+        {
+            var keep = new object[64];
+            // Short-lived garbage as fast as one core allocates (a collection about every millisecond), or with
+            // --paced about 200 MB/s (a collection every few tens of milliseconds, like a busy host program).
+            for (long k = 0; !Volatile.Read(ref stop); k++)
+            {
+                if (quiet) { Thread.Sleep(10); continue; }
+                if (induced) { GC.Collect(); GC.WaitForPendingFinalizers(); continue; }
+                keep[k % keep.Length] = new byte[(int)(k % 7 + 1) * 4096];
+                if (paced && k % 64 == 0) Thread.Sleep(1);
+            }
+        });
+        garbage.Start();
+        long runs = 0, exceptions = 0, mismatches = 0;
+        string? firstError = null;
+        int gcs = GC.CollectionCount(0);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            try
+            {
+                if (!RunOnce().SequenceEqual(expected)) mismatches++;
+            }
+            catch (Exception e)
+            {
+                exceptions++;
+                firstError ??= $"{e.GetType().Name}: {e.Message.Split('\n')[0]} at {e.StackTrace?.Split('\n').FirstOrDefault(l => l.Contains("Optim", StringComparison.Ordinal) || l.Contains("Bench", StringComparison.Ordinal))?.Trim()}";
+                if (args.Contains("--trace") && exceptions == 1) Console.Error.WriteLine(e);
+            }
+            runs++;
+        }
+        Volatile.Write(ref stop, true);
+        garbage.Join();
+        Console.WriteLine($"{kind} steps{(guarded ? " in no-GC regions" : "")}, allocating thread, {seconds:0} s: {runs} runs of 20 steps, " +
+                          $"{exceptions} exceptions, {mismatches} wrong results, {GC.CollectionCount(0) - gcs} collections" +
+                          (firstError is null ? "" : $"; first error: {firstError}"));
     }
 }

@@ -103,11 +103,13 @@ public sealed class StyleTransfer
                     last = (c.item<float>(), s.item<float>(), tv.item<float>(), total.item<float>());
                     return total;
                 };
-                using var optimizer = MakeOptimizer(param, options);
+                using var adam = options.Optimizer == StyleOptimizer.Adam ? new Nn.Optimizers.Adam([param], options.LearningRate ?? 0.02) : null;
+                using var lbfgs = adam is null ? Lbfgs(param, options) : null;
                 for (int i = 0; i < schedule[k]; i++)
                 {
                     if (cancel.IsCancellationRequested) { cancelled = true; break; }
-                    Step(optimizer, evaluate, options.Optimizer);
+                    if (adam is not null) AdamStep(adam, evaluate);
+                    else LbfgsStep(lbfgs!, evaluate);
                     done++;
                     if (contentStart is null) { contentStart = last.Content; styleStart = last.Style; }
                     progress?.Report(new StyleProgress(done, totalIterations, k, last.Content, last.Style, last.Tv, last.Total));
@@ -229,27 +231,26 @@ public sealed class StyleTransfer
         return (c, StyleCost(feats, targets, styleLayers).item<float>());
     }
 
-    private static optim.Optimizer MakeOptimizer(Parameter p, StyleTransferOptions o) => o.Optimizer switch
+    // One function evaluation per step so that each step is one reported iteration; history kept across steps.
+    private static optim.Optimizer Lbfgs(Parameter p, StyleTransferOptions o) =>
+        optim.LBFGS(new[] { p }, lr: o.LearningRate ?? 1.0, max_iter: 1, max_eval: 2,
+            tolerange_grad: 1e-9, tolerance_change: 1e-12, history_size: StyleMemoryEstimate.LbfgsHistory);
+
+    private static void AdamStep(Nn.Optimizers.Adam adam, Func<Tensor> evaluate)
     {
-        // One function evaluation per step so that each step is one reported iteration; history kept across steps.
-        StyleOptimizer.Lbfgs => optim.LBFGS(new[] { p }, lr: o.LearningRate ?? 1.0, max_iter: 1, max_eval: 2,
-            tolerange_grad: 1e-9, tolerance_change: 1e-12, history_size: StyleMemoryEstimate.LbfgsHistory),
-        _ => optim.Adam(new[] { p }, lr: o.LearningRate ?? 0.02),
-    };
+        using var stepScope = NewDisposeScope();
+        adam.ZeroGrad();
+        evaluate();
+        adam.Step();
+    }
 
     // Every step runs in its own dispose scope. L-BFGS traps (see docs): the closure returns a detached loss moved
     // to the step's scope (the native step keeps what it returns alive), and never throws (that aborts the process):
-    // an exception is caught inside and rethrown after the step.
-    private static void Step(optim.Optimizer optimizer, Func<Tensor> evaluate, StyleOptimizer kind)
+    // an exception is caught inside and rethrown after the step. TorchSharp's L-BFGS makes implicit scalars inside
+    // step() that a collection could free mid-call (docs/torchsharp.md), so the step runs in a no-GC region.
+    private static void LbfgsStep(optim.Optimizer optimizer, Func<Tensor> evaluate)
     {
         using var stepScope = NewDisposeScope();
-        if (kind == StyleOptimizer.Adam)
-        {
-            optimizer.zero_grad();
-            evaluate();
-            optimizer.step();
-            return;
-        }
         Exception? failure = null;
         Tensor Closure()
         {
@@ -265,7 +266,7 @@ public sealed class StyleTransfer
                 return zeros(1).sum().MoveToOuterDisposeScope();
             }
         }
-        optimizer.step(Closure);
+        NoGcRegion.Run(() => optimizer.step(Closure));
         if (failure is not null) throw new InvalidOperationException("Style transfer failed during an L-BFGS step: " + failure.Message, failure);
     }
 

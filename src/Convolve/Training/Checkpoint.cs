@@ -54,7 +54,7 @@ public sealed record CheckpointConfig
 
 /// <summary>
 /// A checkpoint folder: model.safetensors (weights and batch-norm statistics), config.json
-/// (<see cref="CheckpointConfig"/>) and optimizer.bin (the optimiser's state, TorchSharp's own format, for resuming).
+/// (<see cref="CheckpointConfig"/>) and optimizer.bin (the optimiser's state, for resuming).
 /// </summary>
 public static class Checkpoint
 {
@@ -69,13 +69,16 @@ public static class Checkpoint
 
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>Writes <paramref name="model"/> and <paramref name="config"/> into <paramref name="directory"/>.</summary>
+    public static void Save(string directory, SimilarityModel model, CheckpointConfig config) => Save(directory, model, config, null);
+
     /// <summary>Writes <paramref name="model"/>, <paramref name="config"/> and optionally the optimiser into <paramref name="directory"/>.</summary>
-    public static void Save(string directory, SimilarityModel model, CheckpointConfig config, TorchSharp.Modules.OptimizerHelper? optimizer = null)
+    internal static void Save(string directory, SimilarityModel model, CheckpointConfig config, Nn.Optimizers.ScalarSafeOptimizer? optimizer)
     {
         Directory.CreateDirectory(directory);
         CheckpointTensorsFile.Write(Path.Combine(directory, WeightsFile), model.StateDict(),
             new Dictionary<string, string> { ["format"] = config.Format, ["architecture"] = config.Architecture });
-        optimizer?.save_state_dict(Path.Combine(directory, OptimizerFile));
+        optimizer?.Save(Path.Combine(directory, OptimizerFile));
         File.WriteAllText(Path.Combine(directory, ConfigFile), JsonSerializer.Serialize(config, Json));
     }
 

@@ -1,4 +1,5 @@
 using Convolve.Data;
+using Convolve.Nn.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,7 +52,7 @@ public static class SiameseHeadFitting
         var head = new SiameseHead(size, options.Feature);
         // Start at "a larger difference means less likely the same", with the decision near the typical distance.
         head.SetWeights(Enumerable.Repeat(-1f, size).ToArray(), (float)StartBias(encodings, options.Feature));
-        using var optimizer = optim.Adam(head.parameters(), options.LearningRate);
+        using var optimizer = new Adam(head.parameters(), options.LearningRate);
         int step = 0;
         foreach (var batch in sampler.Batches(0))
         {
@@ -61,9 +62,9 @@ public static class SiameseHeadFitting
             var input = tensor(batch.SelectMany(i => encodings[i]).ToArray(), [batch.Length, size]);
             var labels = batch.Select(i => data.Samples[i].Identity).ToArray();
             var result = BinaryPairLoss.Compute(head, input, PairMiner.Balanced(labels, rng));
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             result.Loss.backward();
-            optimizer.step();
+            optimizer.Step();
             progress?.Invoke(step, result.Loss.item<float>());
             step++;
         }

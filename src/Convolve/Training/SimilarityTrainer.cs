@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Convolve.Data;
 using Convolve.Models;
+using Convolve.Nn.Optimizers;
+using Adam = Convolve.Nn.Optimizers.Adam;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -54,11 +56,20 @@ public static class SimilarityTrainer
         }
 
         var parameters = model.TrainableParameters(); // frozen units of a fine-tune are left out
-        OptimizerHelper optimizer = options.Optimizer == OptimizerKind.Adam
-            ? optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay)
-            : optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay);
+        using ScalarSafeOptimizer optimizer = options.Optimizer == OptimizerKind.Adam
+            ? new Adam(parameters, options.LearningRate, weightDecay: options.WeightDecay)
+            : new Sgd(parameters, options.LearningRate, momentum: options.Momentum, weightDecay: options.WeightDecay);
         if (resumeFrom != null && File.Exists(Path.Combine(resumeFrom, Checkpoint.OptimizerFile)))
-            optimizer.load_state_dict(Path.Combine(resumeFrom, Checkpoint.OptimizerFile));
+        {
+            try
+            {
+                optimizer.Load(Path.Combine(resumeFrom, Checkpoint.OptimizerFile));
+            }
+            catch (InvalidInputException e)
+            {
+                callbacks.Warning?.Invoke($"{e.Message}; the optimiser starts afresh (the weights are resumed)");
+            }
+        }
 
         var sampler = new PkBatchSampler(train, options.IdentitiesPerBatch, options.SamplesPerIdentity, options.Seed, options.StepsPerEpoch);
         var validationSet = validation is null ? null : ValidationSet.Build(validation, options.ValidationPairs, options.Seed, callbacks.Warning);
@@ -122,14 +133,14 @@ public static class SimilarityTrainer
         return new TrainingResult(model, epochs, cancelled: false, last, hasBest ? best : null);
     }
 
-    private static StepLog RunStep(SimilarityModel model, OptimizerHelper optimizer, BatchLoader loader, int[] batch,
+    private static StepLog RunStep(SimilarityModel model, ScalarSafeOptimizer optimizer, BatchLoader loader, int[] batch,
         TrainingOptions options, int epoch, int step, int stepsPerEpoch)
     {
         using var scope = NewDisposeScope(); // everything of this step is freed here: flat memory
         var rng = new Random(SeedMix.Of(options.Seed, epoch, step));
         var (input, labels) = loader.Load(batch, rng);
         double lr = options.LearningRateAt(epoch, step, stepsPerEpoch);
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+        optimizer.LearningRate = lr;
 
         var embeddings = model.Encoder.forward(input);
         LossResult result;
@@ -141,9 +152,9 @@ public static class SimilarityTrainer
         }
         else result = BinaryPairLoss.Compute(model.Head!, embeddings, PairMiner.Balanced(labels, rng));
 
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         result.Loss.backward();
-        optimizer.step();
+        optimizer.Step();
         return new StepLog(epoch, step, result.Loss.item<float>(), result.Triplets, result.ActiveFraction,
             result.MeanPositiveDistance, result.MeanNegativeDistance, lr);
     }

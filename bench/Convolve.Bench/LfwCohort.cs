@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Globalization;
+using Convolve.Faces;
+using Convolve.Faces.Evaluation;
+using static TorchSharp.torch;
+
+namespace Convolve.Bench;
+
+/// <summary>
+/// Experiments with scoring on top of fixed encodings (`-- lfw-cohort [--cache FILE]`): encodes every LFW View 1
+/// image (centre box; four variants) once, then compares plain euclidean distance with cohort score normalisation
+/// (S-norm over DevTrain people) and within-class whitening learned from DevTrain people. DevTest people are never
+/// used for anything but the DevTest figure.
+/// </summary>
+public static class LfwCohort
+{
+    public static void Run(string[] args)
+    {
+        string lfw = LfwData.Locate(args);
+        string imagesDir = Path.Combine(lfw, "images");
+        string cachePath = LfwData.Option(args, "--cache") ?? "/tmp/lfw-encodings.bin";
+        PairFile train = PairFileParser.Parse(Path.Combine(lfw, "pairsDevTrain.txt"));
+        PairFile test = PairFileParser.Parse(Path.Combine(lfw, "pairsDevTest.txt"));
+        var trainPeople = File.ReadLines(Path.Combine(lfw, "peopleDevTrain.txt")).Skip(1).Select(l => l.Split('\t')[0]).ToHashSet();
+        EncodingVariant[] variants = [new(FaceAlignment.FaceApiCrop, false), new(FaceAlignment.FaceApiCrop, true), new(FaceAlignment.Landmarks, false), new(FaceAlignment.Landmarks, true)];
+        var enc = File.Exists(cachePath) ? Read(cachePath) : Encode(imagesDir, variants, cachePath, args);
+        string Person(string path) => Path.GetFileName(Path.GetDirectoryName(path)!);
+        var cohortPaths = enc.Keys.Where(p => trainPeople.Contains(Person(p))).Order(StringComparer.Ordinal).ToList();
+        Console.WriteLine($"{enc.Count} images encoded; cohort (DevTrain people) {cohortPaths.Count} images of {cohortPaths.Select(Person).Distinct().Count()} people");
+
+        for (int v = 0; v < variants.Length && !args.Contains("--fusion"); v++)
+        {
+            int vi = v;
+            float[] E(string path) => enc[path][vi];
+            Report(variants[v] + " euclid", p => FaceAnalyzer.Distance(E(p.PathA(imagesDir)), E(p.PathB(imagesDir))));
+
+            // S-norm: each side's distance standardised by its own distances to the cohort (top-K nearest: adaptive).
+            var cohort = cohortPaths.Select(E).ToArray();
+            var cohortPerson = cohortPaths.Select(Person).ToArray();
+            foreach (int k in (LfwData.Option(args, "--k") ?? "0,400,200,100,50").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
+            {
+                var stats = new Dictionary<(string, string, string), (double Mean, double Std)>();
+                (double, double) Stats(string path, string excludeA, string excludeB)
+                {
+                    var key = (path, excludeA, excludeB);
+                    lock (stats) if (stats.TryGetValue(key, out var s)) return s;
+                    var x = E(path);
+                    var d = new List<double>(cohort.Length);
+                    for (int i = 0; i < cohort.Length; i++)
+                        if (cohortPerson[i] != excludeA && cohortPerson[i] != excludeB) d.Add(FaceAnalyzer.Distance(x, cohort[i]));
+                    d.Sort();
+                    var top = k == 0 ? d : d.Take(k).ToList();
+                    double mean = top.Average(), std = Math.Sqrt(top.Sum(t => (t - mean) * (t - mean)) / top.Count);
+                    lock (stats) stats[key] = (mean, std);
+                    return (mean, std);
+                }
+                Report($"{variants[v]} s-norm K={(k == 0 ? "all" : k.ToString(CultureInfo.InvariantCulture))}", p =>
+                {
+                    string a = p.PathA(imagesDir), b = p.PathB(imagesDir);
+                    double d = FaceAnalyzer.Distance(E(a), E(b));
+                    var (ma, sa) = Stats(a, p.NameA, p.NameB);
+                    var (mb, sb) = Stats(b, p.NameA, p.NameB);
+                    return 0.5 * ((d - ma) / sa + (d - mb) / sb);
+                });
+            }
+
+            // Within-class whitening (WCCN) learned on DevTrain people with two or more images.
+            foreach (double lambda in (LfwData.Option(args, "--lambdas") ?? "0,0.001,0.01").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)))
+            {
+                var w = Wccn(cohortPaths.GroupBy(Person).Where(g => g.Count() >= 2).Select(g => g.Select(E).ToArray()).ToList(), lambda);
+                var projected = enc.ToDictionary(kv => kv.Key, kv => Normalise(Project(w, kv.Value[vi])));
+                Report($"{variants[v]} wccn λ={lambda}", p => FaceAnalyzer.Distance(projected[p.PathA(imagesDir)], projected[p.PathB(imagesDir)]));
+            }
+        }
+
+        // Fusion of the two flip variants: mean distance, and mean of S-normed scores.
+        if (args.Contains("--fusion"))
+        {
+            double D(LfwPair p, int v) => FaceAnalyzer.Distance(enc[p.PathA(imagesDir)][v], enc[p.PathB(imagesDir)][v]);
+            Report("fusion crop+flip & aligned+flip", p => (D(p, 1) + D(p, 3)) / 2);
+            Report("fusion all four", p => (D(p, 0) + D(p, 1) + D(p, 2) + D(p, 3)) / 4);
+            foreach (int k in new[] { 200, 400 })
+            {
+                double N(LfwPair p, int v)
+                {
+                    (double, double) St(string path)
+                    {
+                        var x = enc[path][v];
+                        var d = cohortPaths.Where(c => Person(c) != p.NameA && Person(c) != p.NameB).Select(c => (double)FaceAnalyzer.Distance(x, enc[c][v])).Order().Take(k).ToList();
+                        double m = d.Average();
+                        return (m, Math.Sqrt(d.Sum(t => (t - m) * (t - m)) / d.Count));
+                    }
+                    double dist = D(p, v);
+                    var (ma, sa) = St(p.PathA(imagesDir)); var (mb, sb) = St(p.PathB(imagesDir));
+                    return 0.5 * ((dist - ma) / sa + (dist - mb) / sb);
+                }
+                var cache = new System.Collections.Concurrent.ConcurrentDictionary<LfwPair, double>();
+                Parallel.ForEach(train.Pairs.Concat(test.Pairs), p => cache[p] = (N(p, 1) + N(p, 3)) / 2);
+                Report($"fusion s-norm K={k}", p => cache[p]);
+            }
+        }
+
+        void Report(string name, Func<LfwPair, double> distance)
+        {
+            var report = PairEvaluation.Run(test, distance, train);
+            var oracle = PairMetrics.BestAccuracy(PairEvaluation.Score(test, distance));
+            var trainBest = PairMetrics.BestAccuracy(PairEvaluation.Score(train, distance));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name,-36} DevTrain {trainBest.Accuracy:P2}  DevTest {report.Accuracy:P2} ({(int)Math.Round((1 - report.Accuracy) * test.Pairs.Count)} errors)  oracle {oracle.Accuracy:P2}  AUC {report.Auc:F4}"));
+            if (args.Contains("--errors"))
+                foreach (var p in test.Pairs.Where(p => (distance(p) < report.Threshold) != p.Same))
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {(p.Same ? "same" : "diff")} {distance(p):F4} (thr {report.Threshold:F4}) {p.NameA} {p.IndexA} {p.NameB} {p.IndexB}"));
+        }
+    }
+
+    private static float[] Normalise(float[] x)
+    {
+        float n = System.Numerics.Tensors.TensorPrimitives.Norm(x);
+        return x.Select(v => v / n).ToArray();
+    }
+
+    private static float[] Project(float[,] w, float[] x)
+    {
+        int n = w.GetLength(0);
+        var y = new float[n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < x.Length; j++) y[i] += w[i, j] * x[j];
+        return y;
+    }
+
+    // W = Sw^{-1/2} (symmetric), Sw the mean within-person covariance, plus λ·I.
+    private static float[,] Wccn(List<float[][]> people, double lambda)
+    {
+        int dim = people[0][0].Length;
+        var sw = new double[dim * dim];
+        int count = 0;
+        foreach (var person in people)
+        {
+            var mean = new double[dim];
+            foreach (var x in person) for (int i = 0; i < dim; i++) mean[i] += x[i] / (double)person.Length;
+            foreach (var x in person)
+            {
+                for (int i = 0; i < dim; i++)
+                    for (int j = 0; j < dim; j++) sw[i * dim + j] += (x[i] - mean[i]) * (x[j] - mean[j]);
+                count++;
+            }
+        }
+        for (int i = 0; i < sw.Length; i++) sw[i] /= count;
+        double trace = Enumerable.Range(0, dim).Sum(i => sw[i * dim + i]) / dim;
+        for (int i = 0; i < dim; i++) sw[i * dim + i] += lambda * trace;
+        using var scope = NewDisposeScope();
+        var s = tensor(sw, [dim, dim], ScalarType.Float64);
+        var (values, vectors) = linalg.eigh(s);
+        var inv = vectors.matmul(diag(values.clamp_min(1e-12).rsqrt())).matmul(vectors.t()).to(ScalarType.Float32);
+        var data = inv.data<float>().ToArray();
+        var w = new float[dim, dim];
+        for (int i = 0; i < dim; i++) for (int j = 0; j < dim; j++) w[i, j] = data[i * dim + j];
+        return w;
+    }
+
+    private static Dictionary<string, float[][]> Encode(string imagesDir, EncodingVariant[] variants, string cachePath, string[] args)
+    {
+        int workers = LfwData.ConfigureThreads(args);
+        var paths = Directory.EnumerateFiles(imagesDir, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        using var analyzer = FaceAnalyzer.Load();
+        var encoder = new PairImageEncoder(analyzer, variants, FaceLocation.CentreBox);
+        var clock = Stopwatch.StartNew();
+        int done = 0;
+        var all = encoder.EncodeAll(paths, _ =>
+        {
+            int n = Interlocked.Increment(ref done);
+            if (n % 1000 == 0) Console.Error.WriteLine($"{n}/{paths.Count} images, {clock.Elapsed.TotalSeconds:F0} s");
+        }, threads: workers);
+        Console.Error.WriteLine($"encoded {paths.Count} images in {clock.Elapsed.TotalSeconds:F0} s");
+        var result = all.Where(kv => kv.Value.Encodings is not null).ToDictionary(kv => kv.Key, kv => kv.Value.Encodings!);
+        using var writer = new BinaryWriter(File.Create(cachePath));
+        writer.Write(result.Count);
+        writer.Write(variants.Length);
+        foreach (var (path, e) in result)
+        {
+            writer.Write(path);
+            foreach (var x in e) { writer.Write(x.Length); foreach (float f in x) writer.Write(f); }
+        }
+        return result;
+    }
+
+    private static Dictionary<string, float[][]> Read(string cachePath)
+    {
+        using var reader = new BinaryReader(File.OpenRead(cachePath));
+        int n = reader.ReadInt32(), variants = reader.ReadInt32();
+        var result = new Dictionary<string, float[][]>();
+        for (int i = 0; i < n; i++)
+        {
+            string path = reader.ReadString();
+            var e = new float[variants][];
+            for (int v = 0; v < variants; v++)
+            {
+                e[v] = new float[reader.ReadInt32()];
+                for (int j = 0; j < e[v].Length; j++) e[v][j] = reader.ReadSingle();
+            }
+            result[path] = e;
+        }
+        return result;
+    }
+}
