@@ -31,6 +31,32 @@ internal static class ImplicitScalarAudit
                     yield return $"{method.DeclaringType?.FullName}.{method.Name} calls {Describe(callee)}";
     }
 
+    /// <summary>
+    /// "Module.forward" for every TorchSharp module type that <paramref name="assembly"/> builds (a factory such as
+    /// <c>nn.Linear(…)</c> or a constructor) whose forward creates a Scalar: what <see cref="Violations"/> cannot see
+    /// behind the virtual <c>forward</c> call.
+    /// </summary>
+    public static IEnumerable<string> HiddenScalarsInModules(Assembly assembly)
+    {
+        var torchSharp = typeof(Scalar).Module;
+        var moduleTypes = MethodsOf(assembly).SelectMany(Calls).Where(c => c.Module == torchSharp)
+            .Select(c => c is ConstructorInfo ctor ? ctor.DeclaringType : (c as MethodInfo)?.ReturnType)
+            .Where(t => t is not null && typeof(torch.nn.Module).IsAssignableFrom(t)).Distinct().ToList();
+        foreach (var type in moduleTypes)
+            for (var t = type; t is not null && t.Module == torchSharp; t = t.BaseType)
+                foreach (var forward in t.GetMethods(Declared).Where(m => m.Name == "forward"))
+                    if (ScalarCreators.Value.Contains(forward.MetadataToken)) yield return $"{t.Name}.forward";
+    }
+
+    /// <summary>The TorchSharp module types <paramref name="assembly"/> builds, for the report.</summary>
+    public static IEnumerable<string> ModulesBuilt(Assembly assembly)
+    {
+        var torchSharp = typeof(Scalar).Module;
+        return MethodsOf(assembly).SelectMany(Calls).Where(c => c.Module == torchSharp)
+            .Select(c => c is ConstructorInfo ctor ? ctor.DeclaringType : (c as MethodInfo)?.ReturnType)
+            .Where(t => t is not null && typeof(torch.nn.Module).IsAssignableFrom(t)).Select(t => t!.Name).Distinct().Order();
+    }
+
     private static bool IsExplicitToScalar(MethodBase m) => m.DeclaringType == typeof(ScalarExtensionMethods) && m.Name == "ToScalar";
 
     /// <summary>Metadata tokens of TorchSharp methods that create a Scalar, directly or through the TorchSharp methods they call.</summary>

@@ -97,6 +97,28 @@ public sealed class ScalarsTests(FaceAnalyzerFixture analyzers, ITestOutputHelpe
         Assert.Empty(violations);
     }
 
+    /// <summary>
+    /// The other half of the rule: the TorchSharp modules Convolve builds (Conv, Linear, ReLU, Sequential …) make no hidden
+    /// scalar in their forward. TorchSharp's BatchNorm did (docs/torchsharp.md), which is why Nn/BatchNorm exists.
+    /// </summary>
+    [Fact]
+    public void TorchSharp_modules_that_Convolve_builds_make_no_hidden_scalars()
+    {
+        var built = ImplicitScalarAudit.ModulesBuilt(typeof(Scalars).Assembly).ToList();
+        output.WriteLine("modules built: " + string.Join(", ", built));
+        Assert.Contains("Conv2d", built);
+        Assert.Empty(ImplicitScalarAudit.HiddenScalarsInModules(typeof(Scalars).Assembly));
+    }
+
+    [Fact]
+    public void The_module_audit_finds_hidden_scalars()
+    {
+        // TorchSharp's BatchNorm2d and LeakyReLU make scalars in forward (a hidden counter increment; the slope).
+        var found = ImplicitScalarAudit.HiddenScalarsInModules(typeof(ScalarsTests).Assembly).ToList();
+        Assert.Contains(found, v => v.StartsWith("LeakyReLU", StringComparison.Ordinal));
+        Assert.Contains(found, v => v.StartsWith("BatchNorm", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_audit_finds_implicit_scalars()
     {
@@ -113,6 +135,8 @@ public sealed class ScalarsTests(FaceAnalyzerFixture analyzers, ITestOutputHelpe
         public static Tensor Scale(Tensor x) => x.mul(2f);
         public static Tensor Sum(Tensor a, Tensor b) => a.add(b);
         public static Tensor Leaky(Tensor x) => nn.functional.leaky_relu(x, 0.1);
+        public static nn.Module<Tensor, Tensor> LeakyModule() => nn.LeakyReLU(0.1);
+        public static nn.Module<Tensor, Tensor> BatchNormModule() => nn.BatchNorm2d(4);
         public static Tensor Kept(Tensor a, Tensor b, double f)
         {
             using var s = f.ToScalar();
