@@ -72,6 +72,28 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains(uninterrupted, s => Math.Abs(s.Loss - uninterrupted[0].Loss) > 1e-3); // the curve is not flat
     }
 
+    [Fact]
+    public void Resuming_with_an_unreadable_optimiser_state_warns_and_goes_on()
+    {
+        // Checkpoints written before Nn/Optimizers hold TorchSharp's optimiser format: the weights resume, the optimiser restarts.
+        var train = SyntheticIdentities.Signals(12, 4, seed: 1);
+        var options = Options(LossKind.Triplet) with { Epochs = 1 };
+        using (SimilarityTrainer.Train(train, null, options, dir, cancellationToken: TestContext.Current.CancellationToken)) { }
+        string state = Path.Combine(dir, "last", Checkpoint.OptimizerFile);
+        File.WriteAllBytes(state, [0, 1, 2, 3]);
+
+        var warnings = new List<string>();
+        var steps = new List<StepLog>();
+        using var resumed = SimilarityTrainer.Train(train, null, options with { Epochs = 2 }, dir,
+            new TrainingCallbacks { Warning = warnings.Add, Step = steps.Add }, resumeFrom: Path.Combine(dir, "last"),
+            cancellationToken: TestContext.Current.CancellationToken);
+        Assert.False(resumed.Cancelled);
+        Assert.Equal(4, steps.Count); // the second epoch only
+        var warning = Assert.Single(warnings);
+        Assert.Contains(state, warning);
+        Assert.Contains("starts afresh", warning);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
