@@ -9,8 +9,9 @@ namespace Convolve.Bench;
 /// <summary>
 /// Experiments with scoring on top of fixed encodings (`-- lfw-cohort [--cache FILE]`): encodes every LFW View 1
 /// image (centre box; four variants) once, then compares plain euclidean distance with cohort score normalisation
-/// (S-norm over DevTrain people) and within-class whitening learned from DevTrain people. DevTest people are never
-/// used for anything but the DevTest figure.
+/// (S-norm over DevTrain people, <c>--k</c>) and within-class whitening (<c>--lambdas</c>) learned from DevTrain people;
+/// <c>--joint-bayes</c> and <c>--fusion</c> run those comparisons instead; <c>--errors</c> lists the misclassified
+/// DevTest pairs. DevTest people are never used for anything but the DevTest figure.
 /// </summary>
 public static class LfwCohort
 {
@@ -28,7 +29,7 @@ public static class LfwCohort
         var cohortPaths = enc.Keys.Where(p => trainPeople.Contains(Person(p))).Order(StringComparer.Ordinal).ToList();
         Console.WriteLine($"{enc.Count} images encoded; cohort (DevTrain people) {cohortPaths.Count} images of {cohortPaths.Select(Person).Distinct().Count()} people");
 
-        for (int v = 0; v < variants.Length && !args.Contains("--fusion"); v++)
+        for (int v = 0; v < variants.Length && !args.Contains("--fusion") && !args.Contains("--joint-bayes"); v++)
         {
             int vi = v;
             float[] E(string path) => enc[path][vi];
@@ -72,6 +73,17 @@ public static class LfwCohort
                 Report($"{variants[v]} wccn λ={lambda}", p => FaceAnalyzer.Distance(projected[p.PathA(imagesDir)], projected[p.PathB(imagesDir)]));
             }
         }
+
+        // Joint Bayesian (Chen et al. 2012) learned on DevTrain people with two or more images.
+        if (args.Contains("--joint-bayes"))
+            for (int v = 0; v < variants.Length; v++)
+                foreach (double lambda in new[] { 0.0, 1e-3, 1e-2, 1e-1 })
+                {
+                    int vi = v;
+                    var people = cohortPaths.GroupBy(Person).Where(g => g.Count() >= 2).Select(g => g.Select(p => enc[p][vi]).ToArray()).ToList();
+                    var jb = JointBayes.Fit(people, lambda);
+                    Report($"{variants[v]} joint-bayes λ={lambda}", p => -jb.Score(enc[p.PathA(imagesDir)][vi], enc[p.PathB(imagesDir)][vi]));
+                }
 
         // Fusion of the two flip variants: mean distance, and mean of S-normed scores.
         if (args.Contains("--fusion"))

@@ -1,0 +1,82 @@
+using static TorchSharp.torch;
+
+namespace Convolve.Bench;
+
+/// <summary>
+/// Joint Bayesian face verification (Chen, Cao, Wang, Wen, Sun 2012) on fixed encodings, with the closed-form
+/// estimate (between-person covariance Sμ of the person means, within-person covariance Sε, each plus λ·mean-variance·I):
+/// r(x₁, x₂) = x₁ᵀAx₁ + x₂ᵀAx₂ − 2x₁ᵀGx₂, the log-likelihood ratio of "same" over "different" up to a constant.
+/// </summary>
+internal sealed class JointBayes
+{
+    private readonly double[,] _a, _g;
+    private readonly double[] _mean;
+
+    private JointBayes(double[,] a, double[,] g, double[] mean) => (_a, _g, _mean) = (a, g, mean);
+
+    public static JointBayes Fit(List<float[][]> people, double lambda)
+    {
+        int d = people[0][0].Length;
+        var mean = new double[d];
+        int n = 0;
+        foreach (var x in people.SelectMany(p => p)) { for (int i = 0; i < d; i++) mean[i] += x[i]; n++; }
+        for (int i = 0; i < d; i++) mean[i] /= n;
+        var sMu = new double[d * d];
+        var sEps = new double[d * d];
+        foreach (var person in people)
+        {
+            var mu = new double[d];
+            foreach (var x in person) for (int i = 0; i < d; i++) mu[i] += (x[i] - mean[i]) / person.Length;
+            Accumulate(sMu, mu, mu);
+            foreach (var x in person)
+            {
+                var e = new double[d];
+                for (int i = 0; i < d; i++) e[i] = x[i] - mean[i] - mu[i];
+                Accumulate(sEps, e, e);
+            }
+        }
+        for (int i = 0; i < d * d; i++) { sMu[i] /= people.Count; sEps[i] /= n; }
+        Regularise(sMu, d, lambda);
+        Regularise(sEps, d, lambda);
+
+        using var scope = NewDisposeScope();
+        var mu_ = tensor(sMu, [d, d], ScalarType.Float64);
+        var eps = tensor(sEps, [d, d], ScalarType.Float64);
+        var f = linalg.inv(eps);
+        var g = linalg.inv(mu_.mul(Convolve.Nn.Scalars.Of(2.0)).add(eps, Convolve.Nn.Scalars.One)).matmul(mu_).matmul(f).neg();   // G = −(2Sμ + Sε)⁻¹ Sμ Sε⁻¹
+        var a = linalg.inv(mu_.add(eps, Convolve.Nn.Scalars.One)).sub(f.add(g, Convolve.Nn.Scalars.One));                 // A = (Sμ + Sε)⁻¹ − (F + G)
+        return new JointBayes(ToArray(a, d), ToArray(g, d), mean);
+    }
+
+    public double Score(float[] x1, float[] x2)
+    {
+        int d = _mean.Length;
+        var a = new double[d];
+        var b = new double[d];
+        for (int i = 0; i < d; i++) { a[i] = x1[i] - _mean[i]; b[i] = x2[i] - _mean[i]; }
+        double r = 0;
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < d; j++) r += _a[i, j] * (a[i] * a[j] + b[i] * b[j]) - 2 * _g[i, j] * a[i] * b[j];
+        return r;
+    }
+
+    private static void Accumulate(double[] s, double[] u, double[] v)
+    {
+        int d = u.Length;
+        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) s[i * d + j] += u[i] * v[j];
+    }
+
+    private static void Regularise(double[] s, int d, double lambda)
+    {
+        double trace = Enumerable.Range(0, d).Sum(i => s[i * d + i]) / d;
+        for (int i = 0; i < d; i++) s[i * d + i] += lambda * trace;
+    }
+
+    private static double[,] ToArray(Tensor t, int d)
+    {
+        var flat = t.data<double>().ToArray();
+        var m = new double[d, d];
+        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) m[i, j] = flat[i * d + j];
+        return m;
+    }
+}
