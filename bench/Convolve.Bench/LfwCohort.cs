@@ -29,87 +29,72 @@ public static class LfwCohort
         var cohortPaths = enc.Keys.Where(p => trainPeople.Contains(Person(p))).Order(StringComparer.Ordinal).ToList();
         Console.WriteLine($"{enc.Count} images encoded; cohort (DevTrain people) {cohortPaths.Count} images of {cohortPaths.Select(Person).Distinct().Count()} people");
 
-        for (int v = 0; v < variants.Length && !args.Contains("--fusion") && !args.Contains("--joint-bayes"); v++)
+        int[] ks = (LfwData.Option(args, "--k") ?? "0,400,200,100,50").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        double[] lambdas = (LfwData.Option(args, "--lambdas") ?? "0,0.001,0.01").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        bool fusion = args.Contains("--fusion"), jointBayes = args.Contains("--joint-bayes");
+        for (int v = 0; v < variants.Length && !fusion && !jointBayes; v++)
         {
             int vi = v;
-            float[] E(string path) => enc[path][vi];
-            Report(variants[v] + " euclid", p => FaceAnalyzer.Distance(E(p.PathA(imagesDir)), E(p.PathB(imagesDir))));
-
-            // S-norm: each side's distance standardised by its own distances to the cohort (top-K nearest: adaptive).
-            var cohort = cohortPaths.Select(E).ToArray();
-            var cohortPerson = cohortPaths.Select(Person).ToArray();
-            foreach (int k in (LfwData.Option(args, "--k") ?? "0,400,200,100,50").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
-            {
-                var stats = new Dictionary<(string, string, string), (double Mean, double Std)>();
-                (double, double) Stats(string path, string excludeA, string excludeB)
-                {
-                    var key = (path, excludeA, excludeB);
-                    lock (stats) if (stats.TryGetValue(key, out var s)) return s;
-                    var x = E(path);
-                    var d = new List<double>(cohort.Length);
-                    for (int i = 0; i < cohort.Length; i++)
-                        if (cohortPerson[i] != excludeA && cohortPerson[i] != excludeB) d.Add(FaceAnalyzer.Distance(x, cohort[i]));
-                    d.Sort();
-                    var top = k == 0 ? d : d.Take(k).ToList();
-                    double mean = top.Average(), std = Math.Sqrt(top.Sum(t => (t - mean) * (t - mean)) / top.Count);
-                    lock (stats) stats[key] = (mean, std);
-                    return (mean, std);
-                }
-                Report($"{variants[v]} s-norm K={(k == 0 ? "all" : k.ToString(CultureInfo.InvariantCulture))}", p =>
-                {
-                    string a = p.PathA(imagesDir), b = p.PathB(imagesDir);
-                    double d = FaceAnalyzer.Distance(E(a), E(b));
-                    var (ma, sa) = Stats(a, p.NameA, p.NameB);
-                    var (mb, sb) = Stats(b, p.NameA, p.NameB);
-                    return 0.5 * ((d - ma) / sa + (d - mb) / sb);
-                });
-            }
+            Report(variants[v] + " euclid", p => Distance(p, vi));
+            foreach (int k in ks) Report($"{variants[v]} s-norm K={(k == 0 ? "all" : k.ToString(CultureInfo.InvariantCulture))}", SNorm(vi, k));
 
             // Within-class whitening (WCCN) learned on DevTrain people with two or more images.
-            foreach (double lambda in (LfwData.Option(args, "--lambdas") ?? "0,0.001,0.01").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)))
+            foreach (double lambda in lambdas)
             {
-                var w = Wccn(cohortPaths.GroupBy(Person).Where(g => g.Count() >= 2).Select(g => g.Select(E).ToArray()).ToList(), lambda);
+                var w = Wccn(PeopleOf(vi), lambda);
                 var projected = enc.ToDictionary(kv => kv.Key, kv => Normalise(Project(w, kv.Value[vi])));
                 Report($"{variants[v]} wccn λ={lambda}", p => FaceAnalyzer.Distance(projected[p.PathA(imagesDir)], projected[p.PathB(imagesDir)]));
             }
         }
 
         // Joint Bayesian (Chen et al. 2012) learned on DevTrain people with two or more images.
-        if (args.Contains("--joint-bayes"))
-            for (int v = 0; v < variants.Length; v++)
-                foreach (double lambda in new[] { 0.0, 1e-3, 1e-2, 1e-1 })
-                {
-                    int vi = v;
-                    var people = cohortPaths.GroupBy(Person).Where(g => g.Count() >= 2).Select(g => g.Select(p => enc[p][vi]).ToArray()).ToList();
-                    var jb = JointBayes.Fit(people, lambda);
-                    Report($"{variants[v]} joint-bayes λ={lambda}", p => -jb.Score(enc[p.PathA(imagesDir)][vi], enc[p.PathB(imagesDir)][vi]));
-                }
+        for (int v = 0; v < variants.Length && jointBayes; v++)
+            foreach (double lambda in new[] { 0.0, 1e-3, 1e-2, 1e-1 })
+            {
+                int vi = v;
+                var jb = JointBayes.Fit(PeopleOf(vi), lambda);
+                Report($"{variants[v]} joint-bayes λ={lambda}", p => -jb.Score(enc[p.PathA(imagesDir)][vi], enc[p.PathB(imagesDir)][vi]));
+            }
 
         // Fusion of the two flip variants: mean distance, and mean of S-normed scores.
-        if (args.Contains("--fusion"))
+        if (fusion)
         {
-            double D(LfwPair p, int v) => FaceAnalyzer.Distance(enc[p.PathA(imagesDir)][v], enc[p.PathB(imagesDir)][v]);
-            Report("fusion crop+flip & aligned+flip", p => (D(p, 1) + D(p, 3)) / 2);
-            Report("fusion all four", p => (D(p, 0) + D(p, 1) + D(p, 2) + D(p, 3)) / 4);
+            Report("fusion crop+flip & aligned+flip", p => (Distance(p, 1) + Distance(p, 3)) / 2);
+            Report("fusion all four", p => (Distance(p, 0) + Distance(p, 1) + Distance(p, 2) + Distance(p, 3)) / 4);
             foreach (int k in new[] { 200, 400 })
             {
-                double N(LfwPair p, int v)
-                {
-                    (double, double) St(string path)
-                    {
-                        var x = enc[path][v];
-                        var d = cohortPaths.Where(c => Person(c) != p.NameA && Person(c) != p.NameB).Select(c => (double)FaceAnalyzer.Distance(x, enc[c][v])).Order().Take(k).ToList();
-                        double m = d.Average();
-                        return (m, Math.Sqrt(d.Sum(t => (t - m) * (t - m)) / d.Count));
-                    }
-                    double dist = D(p, v);
-                    var (ma, sa) = St(p.PathA(imagesDir)); var (mb, sb) = St(p.PathB(imagesDir));
-                    return 0.5 * ((dist - ma) / sa + (dist - mb) / sb);
-                }
-                var cache = new System.Collections.Concurrent.ConcurrentDictionary<LfwPair, double>();
-                Parallel.ForEach(train.Pairs.Concat(test.Pairs), p => cache[p] = (N(p, 1) + N(p, 3)) / 2);
-                Report($"fusion s-norm K={k}", p => cache[p]);
+                var (crop, aligned) = (SNorm(1, k), SNorm(3, k));
+                Report($"fusion s-norm K={k}", p => (crop(p) + aligned(p)) / 2);
             }
+        }
+
+        double Distance(LfwPair p, int v) => FaceAnalyzer.Distance(enc[p.PathA(imagesDir)][v], enc[p.PathB(imagesDir)][v]);
+
+        List<float[][]> PeopleOf(int v) => cohortPaths.GroupBy(Person).Where(g => g.Count() >= 2).Select(g => g.Select(p => enc[p][v]).ToArray()).ToList();
+
+        // S-norm: the pair's distance standardised by each side's distances to its K nearest cohort images (K = 0: all),
+        // leaving the pair's own two people out of the cohort. Scores of every pair are computed once, in parallel.
+        Func<LfwPair, double> SNorm(int v, int k)
+        {
+            var cohort = cohortPaths.Select(c => (Person: Person(c), Encoding: enc[c][v])).ToArray();
+            (double Mean, double Std) Stats(string path, LfwPair p)
+            {
+                var x = enc[path][v];
+                var d = cohort.Where(c => c.Person != p.NameA && c.Person != p.NameB).Select(c => (double)FaceAnalyzer.Distance(x, c.Encoding)).Order().ToList();
+                var top = k == 0 ? d : d.Take(k).ToList();
+                double mean = top.Average();
+                return (mean, Math.Sqrt(top.Sum(t => (t - mean) * (t - mean)) / top.Count));
+            }
+            var scores = new System.Collections.Concurrent.ConcurrentDictionary<LfwPair, double>();
+            Parallel.ForEach(train.Pairs.Concat(test.Pairs), p =>
+            {
+                double d = Distance(p, v);
+                var (ma, sa) = Stats(p.PathA(imagesDir), p);
+                var (mb, sb) = Stats(p.PathB(imagesDir), p);
+                scores[p] = 0.5 * ((d - ma) / sa + (d - mb) / sb);
+            });
+            return p => scores[p];
         }
 
         void Report(string name, Func<LfwPair, double> distance)
