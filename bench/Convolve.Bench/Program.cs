@@ -18,7 +18,7 @@ switch (args.FirstOrDefault())
     case "lfw-cohort": LfwCohort.Run(rest); break;
     case "lfw-quantization": LfwQuantization.Run(rest); break;
     default:
-        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training");
+        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training, scalar-race, lfw-experiment, lfw-cohort, lfw-quantization");
         return 2;
 }
 return 0;

@@ -39,22 +39,22 @@ internal static class ImplicitScalarAudit
     public static IEnumerable<string> HiddenScalarsInModules(Assembly assembly)
     {
         var torchSharp = typeof(Scalar).Module;
-        var moduleTypes = MethodsOf(assembly).SelectMany(Calls).Where(c => c.Module == torchSharp)
-            .Select(c => c is ConstructorInfo ctor ? ctor.DeclaringType : (c as MethodInfo)?.ReturnType)
-            .Where(t => t is not null && typeof(torch.nn.Module).IsAssignableFrom(t)).Distinct().ToList();
-        foreach (var type in moduleTypes)
+        foreach (var type in ModuleTypesBuilt(assembly))
             for (var t = type; t is not null && t.Module == torchSharp; t = t.BaseType)
                 foreach (var forward in t.GetMethods(Declared).Where(m => m.Name == "forward"))
                     if (ScalarCreators.Value.Contains(forward.MetadataToken)) yield return $"{t.Name}.forward";
     }
 
-    /// <summary>The TorchSharp module types <paramref name="assembly"/> builds, for the report.</summary>
-    public static IEnumerable<string> ModulesBuilt(Assembly assembly)
+    /// <summary>The names of the TorchSharp module types <paramref name="assembly"/> builds, for the report.</summary>
+    public static IEnumerable<string> ModulesBuilt(Assembly assembly) => ModuleTypesBuilt(assembly).Select(t => t.Name).Order();
+
+    // Types returned by TorchSharp factories (nn.Linear(…)) or constructed directly, that are modules.
+    private static IEnumerable<Type> ModuleTypesBuilt(Assembly assembly)
     {
         var torchSharp = typeof(Scalar).Module;
         return MethodsOf(assembly).SelectMany(Calls).Where(c => c.Module == torchSharp)
             .Select(c => c is ConstructorInfo ctor ? ctor.DeclaringType : (c as MethodInfo)?.ReturnType)
-            .Where(t => t is not null && typeof(torch.nn.Module).IsAssignableFrom(t)).Select(t => t!.Name).Distinct().Order();
+            .OfType<Type>().Where(typeof(torch.nn.Module).IsAssignableFrom).Distinct();
     }
 
     private static bool IsExplicitToScalar(MethodBase m) => m.DeclaringType == typeof(ScalarExtensionMethods) && m.Name == "ToScalar";
