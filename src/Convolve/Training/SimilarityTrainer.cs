@@ -2,8 +2,6 @@ using System.Diagnostics;
 using Convolve.Data;
 using Convolve.Models;
 using Convolve.Nn.Optimizers;
-using Adam = Convolve.Nn.Optimizers.Adam;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Convolve.Training;
