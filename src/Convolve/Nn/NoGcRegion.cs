@@ -44,9 +44,9 @@ internal static class NoGcRegion
             {
                 _started = GC.TryStartNoGCRegion(Budget);
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException)
             {
-                _started = false; // the host program already holds a region of its own
+                _started = false; // the host holds a region of its own, or its GC settings cannot grant the budget
             }
         }
     }
