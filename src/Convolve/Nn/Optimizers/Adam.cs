@@ -27,7 +27,7 @@ internal sealed class Adam : ScalarSafeOptimizer
 
     protected override IEnumerable<Tensor> StateOf(int index) => [_m[index], _v[index]];
 
-    protected override void Update(Parameter p, Tensor grad, int index, long step)
+    protected override void Update(IReadOnlyList<(int Index, Parameter P, Tensor Grad)> withGradients, long step)
     {
         using var beta1 = _beta1.ToScalar();
         using var beta2 = _beta2.ToScalar();
@@ -37,11 +37,13 @@ internal sealed class Adam : ScalarSafeOptimizer
         using var sqrtBias2 = Math.Sqrt(1 - Math.Pow(_beta2, step)).ToScalar();
         using var negStep = (-LearningRate / (1 - Math.Pow(_beta1, step))).ToScalar();
         using var decay = _weightDecay.ToScalar();
-
-        Tensor g = _weightDecay != 0 ? grad.add(p, decay) : grad;                     // g ← g + λθ
-        _m[index].mul_(beta1).add_(g, oneMinusBeta1);                                 // m ← β₁m + (1−β₁)g
-        _v[index].mul_(beta2).addcmul_(g, g, oneMinusBeta2);                          // v ← β₂v + (1−β₂)g²
-        var denominator = _v[index].sqrt().div_(sqrtBias2).add_(eps, Scalars.One);    // √(v/(1−β₂ᵗ)) + ε
-        p.addcdiv_(_m[index], denominator, negStep);                                  // θ ← θ − η/(1−β₁ᵗ) · m / denominator
+        foreach (var (i, p, grad) in withGradients)
+        {
+            Tensor g = _weightDecay != 0 ? grad.add(p, decay) : grad;                 // g ← g + λθ
+            _m[i].mul_(beta1).add_(g, oneMinusBeta1);                                 // m ← β₁m + (1−β₁)g
+            _v[i].mul_(beta2).addcmul_(g, g, oneMinusBeta2);                          // v ← β₂v + (1−β₂)g²
+            var denominator = _v[i].sqrt().div_(sqrtBias2).add_(eps, Scalars.One);    // √(v/(1−β₂ᵗ)) + ε
+            p.addcdiv_(_m[i], denominator, negStep);                                  // θ ← θ − η/(1−β₁ᵗ) · m / denominator
+        }
     }
 }

@@ -37,8 +37,11 @@ internal abstract class ScalarSafeOptimizer : IDisposable
     /// <summary>The state tensors of parameter <paramref name="index"/>, saved and loaded in this order.</summary>
     protected abstract IEnumerable<Tensor> StateOf(int index);
 
-    /// <summary>Updates parameter <paramref name="index"/> in place from its gradient; <paramref name="step"/> counts from 1.</summary>
-    protected abstract void Update(Parameter p, Tensor grad, int index, long step);
+    /// <summary>
+    /// Updates every parameter of <paramref name="withGradients"/> in place from its gradient; <paramref name="step"/>
+    /// counts from 1. The step's scalars are made once here, not once per parameter.
+    /// </summary>
+    protected abstract void Update(IReadOnlyList<(int Index, Parameter P, Tensor Grad)> withGradients, long step);
 
     /// <summary>Zeroes every gradient.</summary>
     public void ZeroGrad()
@@ -53,11 +56,10 @@ internal abstract class ScalarSafeOptimizer : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Steps++;
+        var withGradients = new List<(int, Parameter, Tensor)>(Parameters.Count);
         for (int i = 0; i < Parameters.Count; i++)
-        {
-            var grad = Parameters[i].grad;
-            if (grad is not null) Update(Parameters[i], grad, i, Steps);
-        }
+            if (Parameters[i].grad is { } grad) withGradients.Add((i, Parameters[i], grad));
+        Update(withGradients, Steps);
     }
 
     /// <summary>Writes the step count and every state tensor to <paramref name="path"/>.</summary>

@@ -24,20 +24,22 @@ internal sealed class Sgd : ScalarSafeOptimizer
 
     protected override IEnumerable<Tensor> StateOf(int index) => _momentum != 0 ? [_velocity[index]] : [];
 
-    protected override void Update(Parameter p, Tensor grad, int index, long step)
+    protected override void Update(IReadOnlyList<(int Index, Parameter P, Tensor Grad)> withGradients, long step)
     {
         using var decay = _weightDecay.ToScalar();
         using var momentum = _momentum.ToScalar();
         using var negRate = (-LearningRate).ToScalar();
-
-        Tensor g = _weightDecay != 0 ? grad.add(p, decay) : grad;       // g ← g + λθ
-        if (_momentum != 0)
+        foreach (var (i, p, grad) in withGradients)
         {
-            var b = _velocity[index];
-            if (step == 1) b.copy_(g);                                  // b₁ ← g₁ (PyTorch starts from the gradient)
-            else b.mul_(momentum).add_(g, Scalars.One);                 // b ← μb + g
-            g = b;
+            Tensor g = _weightDecay != 0 ? grad.add(p, decay) : grad;      // g ← g + λθ
+            if (_momentum != 0)
+            {
+                var b = _velocity[i];
+                if (step == 1) b.copy_(g);                                  // b₁ ← g₁ (PyTorch starts from the gradient)
+                else b.mul_(momentum).add_(g, Scalars.One);                 // b ← μb + g
+                g = b;
+            }
+            p.add_(g, negRate);                                             // θ ← θ − η·g
         }
-        p.add_(g, negRate);                                             // θ ← θ − η·g
     }
 }
