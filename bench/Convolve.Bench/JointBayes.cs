@@ -18,26 +18,17 @@ internal sealed class JointBayes
     {
         int d = people[0][0].Length;
         var mean = new double[d];
-        int n = 0;
-        foreach (var x in people.SelectMany(p => p)) { for (int i = 0; i < d; i++) mean[i] += x[i]; n++; }
-        for (int i = 0; i < d; i++) mean[i] /= n;
+        int n = people.Sum(p => p.Length);
+        foreach (var x in people.SelectMany(p => p)) for (int i = 0; i < d; i++) mean[i] += x[i] / (double)n;
         var sMu = new double[d * d];
-        var sEps = new double[d * d];
         foreach (var person in people)
         {
             var mu = new double[d];
             foreach (var x in person) for (int i = 0; i < d; i++) mu[i] += (x[i] - mean[i]) / person.Length;
-            Accumulate(sMu, mu, mu);
-            foreach (var x in person)
-            {
-                var e = new double[d];
-                for (int i = 0; i < d; i++) e[i] = x[i] - mean[i] - mu[i];
-                Accumulate(sEps, e, e);
-            }
+            for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) sMu[i * d + j] += mu[i] * mu[j] / people.Count;
         }
-        for (int i = 0; i < d * d; i++) { sMu[i] /= people.Count; sEps[i] /= n; }
-        Regularise(sMu, d, lambda);
-        Regularise(sEps, d, lambda);
+        PersonCovariance.Regularise(sMu, d, lambda);
+        var sEps = PersonCovariance.Within(people, lambda);
 
         using var scope = NewDisposeScope();
         var mu_ = tensor(sMu, [d, d], ScalarType.Float64);
@@ -60,23 +51,44 @@ internal sealed class JointBayes
         return r;
     }
 
-    private static void Accumulate(double[] s, double[] u, double[] v)
-    {
-        int d = u.Length;
-        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) s[i * d + j] += u[i] * v[j];
-    }
-
-    private static void Regularise(double[] s, int d, double lambda)
-    {
-        double trace = Enumerable.Range(0, d).Sum(i => s[i * d + i]) / d;
-        for (int i = 0; i < d; i++) s[i * d + i] += lambda * trace;
-    }
-
     private static double[,] ToArray(Tensor t, int d)
     {
         var flat = t.data<double>().ToArray();
         var m = new double[d, d];
         for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) m[i, j] = flat[i * d + j];
         return m;
+    }
+}
+
+/// <summary>Covariances of encodings grouped by person, for the scoring experiments (WCCN, Joint Bayesian).</summary>
+internal static class PersonCovariance
+{
+    /// <summary>Sε: the mean over all encodings of (x − its person's mean)(x − its person's mean)ᵀ, plus λ·mean variance·I; row-major d×d.</summary>
+    public static double[] Within(List<float[][]> people, double lambda)
+    {
+        int d = people[0][0].Length;
+        var s = new double[d * d];
+        int n = 0;
+        foreach (var person in people)
+        {
+            var mu = new double[d];
+            foreach (var x in person) for (int i = 0; i < d; i++) mu[i] += x[i] / (double)person.Length;
+            foreach (var x in person)
+            {
+                for (int i = 0; i < d; i++)
+                    for (int j = 0; j < d; j++) s[i * d + j] += (x[i] - mu[i]) * (x[j] - mu[j]);
+                n++;
+            }
+        }
+        for (int i = 0; i < s.Length; i++) s[i] /= n;
+        Regularise(s, d, lambda);
+        return s;
+    }
+
+    /// <summary>Adds λ times the mean diagonal to the diagonal.</summary>
+    public static void Regularise(double[] s, int d, double lambda)
+    {
+        double trace = Enumerable.Range(0, d).Sum(i => s[i * d + i]) / d;
+        for (int i = 0; i < d; i++) s[i * d + i] += lambda * trace;
     }
 }

@@ -129,22 +129,7 @@ public static class LfwCohort
     private static float[,] Wccn(List<float[][]> people, double lambda)
     {
         int dim = people[0][0].Length;
-        var sw = new double[dim * dim];
-        int count = 0;
-        foreach (var person in people)
-        {
-            var mean = new double[dim];
-            foreach (var x in person) for (int i = 0; i < dim; i++) mean[i] += x[i] / (double)person.Length;
-            foreach (var x in person)
-            {
-                for (int i = 0; i < dim; i++)
-                    for (int j = 0; j < dim; j++) sw[i * dim + j] += (x[i] - mean[i]) * (x[j] - mean[j]);
-                count++;
-            }
-        }
-        for (int i = 0; i < sw.Length; i++) sw[i] /= count;
-        double trace = Enumerable.Range(0, dim).Sum(i => sw[i * dim + i]) / dim;
-        for (int i = 0; i < dim; i++) sw[i * dim + i] += lambda * trace;
+        var sw = PersonCovariance.Within(people, lambda);
         using var scope = NewDisposeScope();
         var s = tensor(sw, [dim, dim], ScalarType.Float64);
         var (values, vectors) = linalg.eigh(s);

@@ -34,7 +34,7 @@ public static class LfwQuantization
         Parallel.ForEach(paths, new ParallelOptions { MaxDegreeOfParallelism = workers }, path =>
         {
             var image = ImageDecoder.Load(path);
-            faces[path] = (image, analyzer.FaceIn(image, DatasetFace.CentreBox(image))!.Landmarks);
+            faces[path] = (image, DatasetFace.Locate(analyzer, image, FaceLocation.CentreBox).Face!.Landmarks);
         });
         Console.WriteLine($"landmarks of {paths.Count} images in {clock.Elapsed.TotalSeconds:F0} s");
 
