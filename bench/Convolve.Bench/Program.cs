@@ -17,8 +17,9 @@ switch (args.FirstOrDefault())
     case "lfw-experiment": LfwExperiment.Run(rest); break;
     case "lfw-cohort": LfwCohort.Run(rest); break;
     case "lfw-quantization": LfwQuantization.Run(rest); break;
+    case "lfw-finetune": LfwFineTune.Run(rest); break;
     default:
-        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training, scalar-race, lfw-experiment, lfw-cohort, lfw-quantization");
+        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training, scalar-race, lfw-experiment, lfw-cohort, lfw-quantization, lfw-finetune");
         return 2;
 }
 return 0;

@@ -128,21 +128,21 @@ public static class TrainingReport
     private static EvaluationReport Evaluate(IReadOnlyDictionary<string, float[]> encodings, PairFile trainPairs, PairFile testPairs, Func<string, int, string> chipOf) =>
         PairEvaluation.Run(testPairs, p => FaceAnalyzer.Distance(encodings[chipOf(p.NameA, p.IndexA)], encodings[chipOf(p.NameB, p.IndexB)]), trainPairs);
 
-    private static Dictionary<string, float[]> Encode(IChipEncoder encoder, IReadOnlyList<string> chipPaths)
+    internal static Dictionary<string, float[]> Encode(IChipEncoder encoder, IReadOnlyList<string> chipPaths, bool averageWithMirror = false, Func<Tensor, Tensor>? transform = null)
     {
         var result = new Dictionary<string, float[]>();
         foreach (var chunk in chipPaths.Chunk(32))
         {
             using var scope = NewDisposeScope();
             var batch = cat(chunk.Select(p => ImageDecoder.Load(p).ToTensor()).ToArray(), 0);
-            var e = encoder.EncodeChips(batch);
+            var e = encoder.EncodeChips(transform is null ? batch : transform(batch), averageWithMirror);
             for (int i = 0; i < chunk.Length; i++) result[chunk[i]] = e[i];
         }
         return result;
     }
 
     /// <summary>Chips of every LFW image (once; reused while the folder is complete). Returns the seconds it took.</summary>
-    private static double MakeChips(string images, string chips, int workers)
+    internal static double MakeChips(string images, string chips, int workers)
     {
         string done = Path.Combine(chips, ".complete");
         if (File.Exists(done)) return double.Parse(File.ReadAllText(done), CultureInfo.InvariantCulture);
@@ -161,7 +161,7 @@ public static class TrainingReport
     }
 
     /// <summary>An identity tree of links to the chips of the DevTrain people with two or more images (DevTest people are disjoint).</summary>
-    private static string TrainingTree(string lfw, string chips, string root)
+    internal static string TrainingTree(string lfw, string chips, string root)
     {
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         Directory.CreateDirectory(root);
