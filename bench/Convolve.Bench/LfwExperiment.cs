@@ -17,8 +17,8 @@ namespace Convolve.Bench;
 /// DevTest accuracy (threshold from DevTrain), each with and without flip, by euclidean and cosine distance:
 /// face choice (policies: a detector score such as 0.5, <c>centre</c>, <c>centre@S</c> for a box of S × the side,
 /// <c>multi</c> for landmarks averaged over 15 centred boxes, <c>refine:P</c> for a second landmark pass in the box
-/// the first landmarks imply) and chip geometry (<c>faceapi</c>, <c>template</c>, <c>dlib5</c>, <c>dlib68</c>,
-/// <c>dlib68all</c>, <c>ensemble</c> of three, <c>jitter</c>: nine shifted/scaled face-api crops averaged).
+/// the first landmarks imply) and chip geometry (<c>faceapi</c>, <c>template</c>, <c>dlib5</c>, <c>dlib68</c> (a port's variant without
+/// mouth corners), <c>dlib68cpp</c> (dlib's C++ point set), <c>dlib68all</c>, <c>ensemble</c> of three, <c>jitter</c>: nine shifted/scaled face-api crops averaged).
 /// </summary>
 public static class LfwExperiment
 {
@@ -231,6 +231,12 @@ public static class LfwExperiment
             case "dlib68":
                 {
                     var idx = Enumerable.Range(17, 51).Where(i => !(i <= 26 || (i >= 55 && i <= 59) || i >= 65 || i is 49 or 53 or 60 or 64)).ToList();
+                    return LandmarkAlignment.Chip(image, SimilarityTransform.Estimate(idx.Select(P).ToList(), idx.Select(T).ToList()));
+                }
+            case "dlib68cpp":
+                {
+                    // dlib's own get_face_chip_details: points 27–67 without the lower lip (55–59, 65–67).
+                    var idx = Enumerable.Range(27, 41).Where(i => !((i >= 55 && i <= 59) || i >= 65)).ToList();
                     return LandmarkAlignment.Chip(image, SimilarityTransform.Estimate(idx.Select(P).ToList(), idx.Select(T).ToList()));
                 }
             case "dlib68all":
