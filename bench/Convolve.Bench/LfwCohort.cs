@@ -166,7 +166,7 @@ public static class LfwCohort
         return result;
     }
 
-    private static Dictionary<string, float[][]> Read(string cachePath)
+    internal static Dictionary<string, float[][]> Read(string cachePath)
     {
         using var reader = new BinaryReader(File.OpenRead(cachePath));
         int n = reader.ReadInt32(), variants = reader.ReadInt32();

@@ -57,7 +57,7 @@ public static class DemoCommand
         r.ModelId,
         r.Threshold,
         r.Photos,
-        enrolled = r.Enrolled.Select(e => new { e.Identity, e.Photo, e.FaceIndex, box = FaceJson.Box(e.Box) }),
+        enrolled = r.Enrolled.Select(e => new { e.Identity, e.Photo, e.FaceIndex, box = FaceJson.Box(e.Box), pose = FaceJson.Pose(e.Pose), warnings = e.Warnings }),
         probes = r.Probes.Select(p => new
         {
             p.Photo, p.FaceIndex, box = FaceJson.Box(p.Box), p.Group, p.Expected, p.Name, p.Nearest,
@@ -74,6 +74,8 @@ public static class DemoCommand
     {
         console.WriteLine("Enrolled (one photo each): " + string.Join(", ", r.Photos.Where(p => p.Role == DemoPhotoRole.Enroll)
             .Select(p => $"{p.Name}: {p.Faces} faces")) + $" = {r.Enrolled.Count} people.");
+        foreach (var e in r.Enrolled)
+            foreach (string warning in e.Warnings) console.WriteLine($"Warning, enrollment of {e.Identity}: {warning}.");
         var table = new Table().AddColumns("photo", "face", "who it is", "answer", "nearest", "distance", "outcome");
         foreach (var p in r.Probes)
         {

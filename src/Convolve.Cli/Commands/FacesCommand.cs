@@ -168,6 +168,12 @@ internal static class FaceJson
 
     public static string Text(FaceBox b) =>
         FormattableString.Invariant($"{b.X:0},{b.Y:0} {b.Width:0}x{b.Height:0}");
+
+    public static object Pose(Convolve.Faces.Landmarks.HeadPose p) =>
+        new { yaw = Math.Round(p.Yaw, 3), roll = Math.Round(p.RollDegrees, 2), eyeDistance = Math.Round(p.EyeDistancePixels, 1) };
+
+    public static string PoseText(Convolve.Faces.Landmarks.HeadPose p) =>
+        FormattableString.Invariant($"yaw {p.Yaw:+0.00;-0.00} roll {p.RollDegrees:+0.0;-0.0}°");
 }
 
 /// <summary>Writes annotated PNGs for <c>--annotate DIR</c>: one per input, named after it, never two with one name.</summary>

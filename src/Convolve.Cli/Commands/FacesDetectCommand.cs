@@ -2,6 +2,7 @@ using System.CommandLine;
 using Convolve.Cli.Infrastructure;
 using Spectre.Console;
 using Convolve.Faces;
+using Convolve.Faces.Landmarks;
 using Convolve.Imaging;
 
 namespace Convolve.Cli.Commands;
@@ -52,6 +53,7 @@ public static class FacesDetectCommand
                     {
                         box = FaceJson.Box(f.Box),
                         score = FaceJson.Round(f.Score),
+                        pose = FaceJson.Pose(HeadPose.FromLandmarks(f.Landmarks)),
                         landmarks = f.Landmarks.Points.Select(p => new[] { FaceJson.Round(p.X), FaceJson.Round(p.Y) }),
                     }),
                     annotated = d.Result.Annotated,
@@ -67,7 +69,7 @@ public static class FacesDetectCommand
                     console.WriteLine($"{d.Path}\t{d.Result.Width}x{d.Result.Height}\t{n} face{(n == 1 ? "" : "s")}" +
                         (d.Result.Annotated is { } a ? $"\t→ {a}" : ""));
                     for (int i = 0; i < n; i++)
-                        console.WriteLine(FormattableString.Invariant($"  #{i}\t{FaceJson.Text(d.Result.Faces[i].Box)}\tscore {d.Result.Faces[i].Score:0.000}"));
+                        console.WriteLine(FormattableString.Invariant($"  #{i}\t{FaceJson.Text(d.Result.Faces[i].Box)}\tscore {d.Result.Faces[i].Score:0.000}\t{FaceJson.PoseText(HeadPose.FromLandmarks(d.Result.Faces[i].Landmarks))}"));
                 }
             });
         return (int)result.ExitCode;

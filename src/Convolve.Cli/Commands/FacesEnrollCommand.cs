@@ -49,7 +49,7 @@ public static class FacesEnrollCommand
                 {
                     gallery = g.Path,
                     identity,
-                    enrolled = result.Done.Select(d => new { file = d.Path, id = d.Result.Id }),
+                    enrolled = result.Done.Select(d => new { file = d.Path, id = d.Result.Entry.Id, pose = FaceJson.Pose(d.Result.Pose), warnings = d.Result.Warnings }),
                     facesOfIdentity = g.Entries(identity).Count,
                     failed = result.Failed.Select(f => new { path = f.Path, error = f.Error }),
                     summary = result.Summary,
@@ -57,6 +57,8 @@ public static class FacesEnrollCommand
                 console =>
                 {
                     foreach (var d in result.Done) console.WriteLine($"{d.Path}\tenrolled as {identity}");
+                    foreach (var d in result.Done)
+                        foreach (string warning in d.Result.Warnings) ctx.Note($"warning: {d.Path}: {warning}");
                     console.WriteLine($"{identity}: {g.Entries(identity).Count} face(s) in {g.Path}");
                 });
             return (int)result.ExitCode;

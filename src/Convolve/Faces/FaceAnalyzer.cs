@@ -221,12 +221,16 @@ public sealed class FaceAnalyzer : IDisposable
         }).ToList();
     }
 
-    /// <summary>Enrolls the one face of <paramref name="image"/> (or face <paramref name="faceIndex"/>) as <paramref name="identity"/>.</summary>
-    public GalleryEntry Enroll(FaceGallery gallery, string identity, RgbImage image, int? faceIndex = null)
+    /// <summary>
+    /// Enrolls the one face of <paramref name="image"/> (or face <paramref name="faceIndex"/>) as <paramref name="identity"/>.
+    /// A face turned away from the camera is enrolled with a warning (<see cref="EnrollmentCheck"/>).
+    /// </summary>
+    public EnrolledFace Enroll(FaceGallery gallery, string identity, RgbImage image, int? faceIndex = null)
     {
         RequireSameModel(gallery);
         EncodedFace face = EncodeSingle(image, faceIndex);
-        return gallery.Enroll(identity, face.Encoding, image.Source);
+        var pose = HeadPose.FromLandmarks(face.Face.Landmarks);
+        return new EnrolledFace(gallery.Enroll(identity, face.Encoding, image.Source), face.Face, pose, EnrollmentCheck.Warnings(pose));
     }
 
     /// <summary>Opens (or creates, owner-only) the gallery at <paramref name="path"/> bound to this analyzer's <see cref="ModelId"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Convolve.Faces.Gallery;
+using Convolve.Faces.Landmarks;
 using Convolve.Imaging;
 using Convolve.Weights;
 
@@ -104,7 +105,11 @@ public static class FaceDemo
             IReadOnlyList<EncodedFace> faces = analyzer.Encode(image);
             var identities = faces.Select((_, i) => $"{name}-face{i}").ToList();
             gallery.Enroll(faces.Select((f, i) => new FaceSample(identities[i], f.Encoding, file)));
-            for (int i = 0; i < faces.Count; i++) Enrolled.Add(new DemoEnrollment(identities[i], name, i, faces[i].Face.Box));
+            for (int i = 0; i < faces.Count; i++)
+            {
+                var pose = HeadPose.FromLandmarks(faces[i].Face.Landmarks);
+                Enrolled.Add(new DemoEnrollment(identities[i], name, i, faces[i].Face.Box, pose, EnrollmentCheck.Warnings(pose)));
+            }
             var marks = faces.Select((f, i) => new FaceMark(f.Face, identities[i] + " (enrolled)", FaceAnnotation.KnownColor));
             string annotated = Save(FaceAnnotation.Draw(image, marks), $"{name}-enrolled.png");
             Photos.Add(new DemoPhoto(name, file, image.Width, image.Height, faces.Count, DemoPhotoRole.Enroll, annotated));

@@ -1,3 +1,4 @@
+using Convolve.Faces.Landmarks;
 namespace Convolve.Faces.Demo;
 
 /// <summary>What the demo did and found; <c>convolve demo</c> renders it as a table.</summary>
@@ -53,7 +54,9 @@ public enum DemoPhotoRole
 /// <param name="Photo">The photo it came from.</param>
 /// <param name="FaceIndex">Its index among that photo's faces (0 = highest detection score).</param>
 /// <param name="Box">Its box in the photo.</param>
-public sealed record DemoEnrollment(string Identity, string Photo, int FaceIndex, FaceBox Box);
+/// <param name="Pose">Its head pose.</param>
+/// <param name="Warnings">What <see cref="Gallery.EnrollmentCheck"/> says about it.</param>
+public sealed record DemoEnrollment(string Identity, string Photo, int FaceIndex, FaceBox Box, HeadPose Pose, IReadOnlyList<string> Warnings);
 
 /// <summary>Which group a probe face belongs to.</summary>
 public enum DemoGroup
