@@ -19,8 +19,9 @@ switch (args.FirstOrDefault())
     case "lfw-quantization": LfwQuantization.Run(rest); break;
     case "lfw-finetune": LfwFineTune.Run(rest); break;
     case "pose": PoseBench.Run(rest); break;
+    case "roll": RollBench.Run(rest); break;
     default:
-        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training, scalar-race, lfw-experiment, lfw-cohort, lfw-quantization, lfw-finetune, pose");
+        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training, scalar-race, lfw-experiment, lfw-cohort, lfw-quantization, lfw-finetune, pose, roll");
         return 2;
 }
 return 0;

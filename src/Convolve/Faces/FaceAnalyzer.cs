@@ -23,8 +23,13 @@ namespace Convolve.Faces;
 /// </summary>
 public sealed class FaceAnalyzer : IDisposable
 {
-    /// <summary>The alignment used when none is chosen (decided by LFW DevTest accuracy, docs/accuracy.md).</summary>
-    public const FaceAlignment DefaultAlignment = FaceAlignment.FaceApiCrop;
+    /// <summary>
+    /// The alignment used when none is chosen. Landmark alignment undoes in-plane tilt, which face-api's axis-aligned
+    /// crop does not: with LFW DevTest faces turned by 30°, accuracy stays 98.4 % aligned but falls to 79.4 % with the
+    /// crop (bench <c>roll</c>, docs/faces.md); on upright faces the two are equal within a pair or two (docs/accuracy.md).
+    /// Choose <see cref="FaceAlignment.FaceApiCrop"/> to reproduce face-api's descriptors exactly.
+    /// </summary>
+    public const FaceAlignment DefaultAlignment = FaceAlignment.Landmarks;
 
     private readonly IFaceDetector _detector;
     private readonly FaceLandmarker _landmarker;
@@ -272,7 +277,8 @@ public sealed class FaceAnalyzer : IDisposable
     {
         if (gallery.ModelId != ModelId)
             throw new InvalidInputException(gallery.Path,
-                $"the gallery holds encodings of model '{gallery.ModelId}', but this analyzer computes '{ModelId}'; encodings of different models cannot be compared");
+                $"the gallery holds encodings of model '{gallery.ModelId}', but this analyzer computes '{ModelId}'; encodings of different models cannot be compared" +
+                FaceGallery.SettingsHint(gallery.ModelId, ModelId));
     }
 
     private static string ComputeModelId(FaceAnalyzerOptions options, TrainedFaceModel? trained)

@@ -156,9 +156,13 @@ public sealed class FacesBadInputTests(FaceAnalyzerFixture fixture) : IClassFixt
         // The same encodings with another alignment are another model too: mixing is refused.
         string ours = Path.Combine(_dir.Path, "ours.db");
         Assert.Equal(0, Faces("enroll", "Ann", Sample(3), "--face", "0", "--gallery", ours).ExitCode);
-        var mixed = Faces("identify", Sample(3), "--align", "landmarks", "--gallery", ours);
+        var mixed = Faces("identify", Sample(3), "--align", "faceapi", "--gallery", ours);
         Assert.Equal(3, mixed.ExitCode);
         Assert.Contains("encodings of different models cannot be compared", mixed.Stderr);
+        Assert.Contains("(it was made with --align landmarks, in the library Alignment = Landmarks, Flip = false: use the same settings to read it)", mixed.Stderr);
+        var flipped = Faces("identify", Sample(3), "--flip", "--gallery", ours);
+        Assert.Equal(3, flipped.ExitCode);
+        Assert.Contains("it was made with --align landmarks,", flipped.Stderr);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class FineTuneCommandTests(LfwChips chips) : IClassFixture<LfwChip
         CheckpointConfig config = Checkpoint.ReadConfig(best);
         Assert.Equal("FaceRecognitionNet", config.Architecture);
         Assert.Equal(3, config.Training.FaceFineTuning!.TrainableBlocks);
-        Assert.Equal("FaceApiCrop", config.Training.FaceFineTuning.ChipAlignment);   // from the chips' chips.json
+        Assert.Equal(FaceAnalyzer.DefaultAlignment.ToString(), config.Training.FaceFineTuning.ChipAlignment);   // from the chips' chips.json (cut with the default --align)
         Assert.Equal(FaceFineTuning.SuggestedLearningRate, config.Training.LearningRate);
         Assert.Equal(config.DistanceThreshold!.Value, distanceThreshold, 9);
 

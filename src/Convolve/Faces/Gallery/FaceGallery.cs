@@ -108,7 +108,7 @@ public sealed partial class FaceGallery : IDisposable
         {
             gallery.Dispose();
             throw new InvalidInputException(path,
-                $"the gallery holds encodings of model '{gallery.ModelId}', not '{modelId}'; encodings of different models cannot be compared (use another gallery file, or re-enroll)");
+                $"the gallery holds encodings of model '{gallery.ModelId}', not '{modelId}'; encodings of different models cannot be compared (use another gallery file, or re-enroll)" + SettingsHint(gallery.ModelId, modelId));
         }
         return gallery;
     }
@@ -264,5 +264,22 @@ public sealed partial class FaceGallery : IDisposable
             _disposed = true;
             _connection.Dispose();
         }
+    }
+
+    /// <summary>When only the alignment or flip differ from <paramref name="modelId"/>, the settings that read the gallery.</summary>
+    internal static string SettingsHint(string galleryModelId, string modelId)
+    {
+        int slash = galleryModelId.LastIndexOf('/');
+        if (slash < 0 || galleryModelId[..slash] != modelId[..Math.Max(0, modelId.LastIndexOf('/'))]) return "";
+        string variant = galleryModelId[(slash + 1)..];
+        bool flip = variant.EndsWith("+flip", StringComparison.Ordinal);
+        var (option, alignment) = (flip ? variant[..^"+flip".Length] : variant) switch
+        {
+            "faceapi-crop" => ("faceapi", nameof(FaceAlignment.FaceApiCrop)),
+            "aligned" => ("landmarks", nameof(FaceAlignment.Landmarks)),
+            _ => (null, null),
+        };
+        return option is null ? ""
+            : $" (it was made with --align {option}{(flip ? " --flip" : "")}, in the library Alignment = {alignment}, Flip = {(flip ? "true" : "false")}: use the same settings to read it)";
     }
 }

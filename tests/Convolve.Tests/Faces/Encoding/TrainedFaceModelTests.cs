@@ -71,8 +71,8 @@ public sealed class TrainedFaceModelTests(LfwChips chips) : IClassFixture<LfwChi
         string baseId = FaceRecognitionNet.WeightsId(LfwChips.Models);
         string weights = Sha12(Path.Combine(chips.FineTuned, Checkpoint.WeightsFile));
 
-        Assert.Equal($"face-api-frn-{baseId}/faceapi-crop", pretrained.ModelId);
-        Assert.Equal($"face-api-frn-{baseId}+finetuned-{weights}/faceapi-crop", fineTuned.ModelId);
+        Assert.Equal($"face-api-frn-{baseId}/aligned", pretrained.ModelId);
+        Assert.Equal($"face-api-frn-{baseId}+finetuned-{weights}/aligned", fineTuned.ModelId);
 
         var (image, _) = AFace(pretrained);
         using (FaceGallery g = pretrained.OpenGallery(Path.Combine(_dir.Path, "pretrained.db")))
@@ -127,12 +127,13 @@ public sealed class TrainedFaceModelTests(LfwChips chips) : IClassFixture<LfwChi
     [Fact]
     public void AFineTunedNetworkIsUsedOnlyWithTheAlignmentItsChipsWereCutWith()
     {
-        Assert.Equal("FaceApiCrop", Checkpoint.ReadConfig(chips.FineTuned).Training.FaceFineTuning!.ChipAlignment);
+        // The test chips are cut with the default alignment (landmarks); the checkpoint refuses face-api's crop.
+        Assert.Equal("Landmarks", Checkpoint.ReadConfig(chips.FineTuned).Training.FaceFineTuning!.ChipAlignment);
 
         var e = Assert.Throws<InvalidInputException>(() =>
-            FaceAnalyzer.Load(new FaceAnalyzerOptions { Model = chips.FineTuned, Alignment = FaceAlignment.Landmarks, Models = LfwChips.Models }));
+            FaceAnalyzer.Load(new FaceAnalyzerOptions { Model = chips.FineTuned, Alignment = FaceAlignment.FaceApiCrop, Models = LfwChips.Models }));
 
-        Assert.Contains("--align faceapi", e.Message);
+        Assert.Contains("--align landmarks", e.Message);
     }
 
     [Fact]
