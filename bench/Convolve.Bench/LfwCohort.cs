@@ -11,7 +11,8 @@ namespace Convolve.Bench;
 /// image (centre box; four variants) once, then compares plain euclidean distance with cohort score normalisation
 /// (S-norm over DevTrain people, <c>--k</c>) and within-class whitening (<c>--lambdas</c>) learned from DevTrain people;
 /// <c>--joint-bayes</c> and <c>--fusion</c> run those comparisons instead; <c>--errors</c> lists the misclassified
-/// DevTest pairs. DevTest people are never used for anything but the DevTest figure.
+/// DevTest pairs; <c>--cv10</c> adds View 2's 10-fold protocol over all 3200 View 1 pairs; <c>--euclid-only</c> skips S-norm
+/// and whitening. DevTest people are never used for anything but the DevTest figure.
 /// </summary>
 public static class LfwCohort
 {
@@ -33,10 +34,12 @@ public static class LfwCohort
         double[] lambdas = (LfwData.Option(args, "--lambdas") ?? "0,0.001,0.01").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         bool fusion = args.Contains("--fusion"), jointBayes = args.Contains("--joint-bayes");
+        bool euclidOnly = args.Contains("--euclid-only");
         for (int v = 0; v < variants.Length && !fusion && !jointBayes; v++)
         {
             int vi = v;
             Report(variants[v] + " euclid", p => Distance(p, vi));
+            if (euclidOnly) continue;
             foreach (int k in ks) Report($"{variants[v]} s-norm K={(k == 0 ? "all" : k.ToString(CultureInfo.InvariantCulture))}", SNorm(vi, k));
 
             // Within-class whitening (WCCN) learned on DevTrain people with two or more images.
@@ -102,8 +105,15 @@ public static class LfwCohort
             var report = PairEvaluation.Run(test, distance, train);
             var oracle = PairMetrics.BestAccuracy(PairEvaluation.Score(test, distance));
             var trainBest = PairMetrics.BestAccuracy(PairEvaluation.Score(train, distance));
+            string cv = "";
+            if (args.Contains("--cv10"))
+            {
+                // View 2's protocol on all 3200 View 1 pairs: ten balanced folds, each threshold chosen on the other nine.
+                var folds = FoldProtocol.CrossValidate(FoldProtocol.AssignFolds(PairEvaluation.Score(train, distance).Concat(PairEvaluation.Score(test, distance)).ToList()));
+                cv = string.Create(CultureInfo.InvariantCulture, $"  10-fold (3200 pairs) {folds.MeanAccuracy:P2} ± {folds.AccuracyStd:P2}");
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-36} DevTrain {trainBest.Accuracy:P2}  DevTest {report.Accuracy:P2} ({(int)Math.Round((1 - report.Accuracy) * test.Pairs.Count)} errors)  oracle {oracle.Accuracy:P2}  AUC {report.Auc:F4}"));
+                $"{name,-36} DevTrain {trainBest.Accuracy:P2}  DevTest {report.Accuracy:P2} ({(int)Math.Round((1 - report.Accuracy) * test.Pairs.Count)} errors)  oracle {oracle.Accuracy:P2}  AUC {report.Auc:F4}{cv}"));
             if (args.Contains("--errors"))
                 foreach (var p in test.Pairs.Where(p => (distance(p) < report.Threshold) != p.Same))
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {(p.Same ? "same" : "diff")} {distance(p):F4} (thr {report.Threshold:F4}) {p.NameA} {p.IndexA} {p.NameB} {p.IndexB}"));
