@@ -17,7 +17,7 @@ namespace Convolve.Bench;
 /// DevTest accuracy (threshold from DevTrain), each with and without flip, by euclidean and cosine distance:
 /// face choice (policies: a detector score such as 0.5, <c>centre</c>, <c>centre@S</c> for a box of S × the side,
 /// <c>multi</c> for landmarks averaged over 15 centred boxes, <c>refine:P</c> for a second landmark pass in the box
-/// the first landmarks imply) and chip geometry (<c>faceapi</c>, <c>template</c>, <c>dlib5</c>, <c>dlib68</c> (a port's variant without
+/// the first landmarks imply, <c>expand:P:S</c> for a second pass in a square S × the first landmarks' extent) and chip geometry (<c>faceapi</c>, <c>template</c>, <c>dlib5</c>, <c>dlib68</c> (a port's variant without
 /// mouth corners), <c>dlib68cpp</c> (dlib's C++ point set), <c>dlib68all</c>, <c>ensemble</c> of three, <c>jitter</c>: nine shifted/scaled face-api crops averaged).
 /// </summary>
 public static class LfwExperiment
@@ -43,6 +43,8 @@ public static class LfwExperiment
         using var analyzer = FaceAnalyzer.Load();
         var frame = BoxFromLandmarksFrame(cache.Values);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"detector box relative to the landmarks' bounding box: centre offset ({frame.Dx:F3}, {frame.Dy:F3}), size ({frame.Sw:F3}, {frame.Sh:F3})"));
+        var extents = cache.Values.Where(c => c.Centre is not null).Select(c => { var (x0, y0, x1, y1) = Bounds(c.Centre!); return Math.Min(c.Width, c.Height) / 2.0 / Math.Max(x1 - x0, y1 - y0); }).Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"centred box side / its landmarks' extent: median {extents[extents.Length / 2]:F3}"));
         string[] policies = (LfwData.Option(args, "--policies") ?? "0.5,0.3,0.1,centre").Split(',');
         string[] geometries = (LfwData.Option(args, "--geometries") ?? "faceapi,template,dlib5,dlib68").Split(',');
         foreach (string policy in policies)
@@ -55,10 +57,12 @@ public static class LfwExperiment
                 {
                     var c = cache[path];
                     bool refine = policy.StartsWith("refine:", StringComparison.Ordinal);
-                    var face = Choose(c, refine ? policy["refine:".Length..] : policy);
+                    // expand:P:S — landmarks again in a square S × the first landmarks' extent, centred on them.
+                    bool expand = policy.StartsWith("expand:", StringComparison.Ordinal);
+                    string basePolicy = refine ? policy["refine:".Length..] : expand ? policy.Split(':')[1] : policy;
+                    var face = Choose(c, basePolicy);
                     if (face == c.Centre) Interlocked.Increment(ref fallback);
                     var image = ImageDecoder.Load(path);
-                    string basePolicy = refine ? policy["refine:".Length..] : policy;
                     if (basePolicy.StartsWith("centre@", StringComparison.Ordinal))
                     {
                         double scale = double.Parse(basePolicy["centre@".Length..], CultureInfo.InvariantCulture);
@@ -86,6 +90,15 @@ public static class LfwExperiment
                         }
                         var b0 = boxes[5];
                         face = new CachedFace([b0.X, b0.Y, b0.Width, b0.Height], 0, sum);
+                    }
+                    if (expand)
+                    {
+                        double scale = double.Parse(policy.Split(':')[2], CultureInfo.InvariantCulture);
+                        var (x0, y0, x1, y1) = Bounds(face!);
+                        float side = (float)(scale * Math.Max(x1 - x0, y1 - y0));
+                        var box = new FaceBox((float)((x0 + x1) / 2 - side / 2), (float)((y0 + y1) / 2 - side / 2), side, side);
+                        var again = analyzer.FaceIn(image, box);
+                        if (again is not null) face = new CachedFace(face!.Box, face.Score, again.Landmarks.Points.SelectMany(p => new[] { p.X, p.Y }).ToArray());
                     }
                     if (refine)
                     {
