@@ -12,7 +12,7 @@ namespace Convolve.Bench;
 /// (S-norm over DevTrain people, <c>--k</c>) and within-class whitening (<c>--lambdas</c>) learned from DevTrain people;
 /// <c>--joint-bayes</c> and <c>--fusion</c> run those comparisons instead; <c>--errors</c> lists the misclassified
 /// DevTest pairs; <c>--cv10</c> adds View 2's 10-fold protocol over all 3200 View 1 pairs; <c>--euclid-only</c> skips S-norm
-/// and whitening. DevTest people are never used for anything but the DevTest figure.
+/// and whitening; <c>--cosine</c> unit-normalises the encodings first. DevTest people are never used for anything but the DevTest figure.
 /// </summary>
 public static class LfwCohort
 {
@@ -26,6 +26,8 @@ public static class LfwCohort
         var trainPeople = File.ReadLines(Path.Combine(lfw, "peopleDevTrain.txt")).Skip(1).Select(l => l.Split('\t')[0]).ToHashSet();
         EncodingVariant[] variants = [new(FaceAlignment.FaceApiCrop, false), new(FaceAlignment.FaceApiCrop, true), new(FaceAlignment.Landmarks, false), new(FaceAlignment.Landmarks, true)];
         var enc = File.Exists(cachePath) ? Read(cachePath) : Encode(imagesDir, variants, cachePath, args);
+        // --cosine: every encoding scaled to unit length, so that euclidean distance orders pairs as cosine distance does.
+        if (args.Contains("--cosine")) enc = enc.ToDictionary(kv => kv.Key, kv => kv.Value.Select(Normalise).ToArray());
         string Person(string path) => Path.GetFileName(Path.GetDirectoryName(path)!);
         var cohortPaths = enc.Keys.Where(p => trainPeople.Contains(Person(p))).Order(StringComparer.Ordinal).ToList();
         Console.WriteLine($"{enc.Count} images encoded; cohort (DevTrain people) {cohortPaths.Count} images of {cohortPaths.Select(Person).Distinct().Count()} people");
