@@ -22,6 +22,7 @@ public static class FacesBench
         if (args.Length > 1 && args[1] == "net") { NetOnly(); return; }
         if (args.Length > 0 && args[0] == "memory") { Memory(); return; }
         if (args.Length > 0 && args[0] == "photos") { Photos(args.Length > 1 ? int.Parse(args[1]) : 5); return; }
+        if (args.Length > 0 && args[0] == "alignments") { Alignments(args.Length > 1 ? int.Parse(args[1]) : 5); return; }
         var image = ImageDecoder.Load(imagePath);
         var sw = Stopwatch.StartNew();
         using var encoder = FaceEncoder.Load();
@@ -109,6 +110,40 @@ public static class FacesBench
             times.Sort();
             table.AddRow($"sample{k}", $"{image.Width}x{image.Height}", faces.ToString(), times[runs / 2].ToString("F0"),
                 ((detectCpu + restCpu) / runs).ToString("F0"), (detectCpu / runs).ToString("F0"), (restCpu / runs).ToString("F0"));
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    /// <summary>
+    /// The whole pipeline (<c>FaceAnalyzer.Encode</c>: detect, landmarks, chip, encode) per demo photo with face-api's
+    /// crop and with the landmark alignment, median of <paramref name="runs"/> after a warm-up, alternating the two so
+    /// that machine noise hits both alike.
+    /// </summary>
+    private static void Alignments(int runs)
+    {
+        string demo = Path.Combine("node_modules", "@vladmandic", "face-api", "demo");
+        using var crop = Convolve.Faces.FaceAnalyzer.Load(new Convolve.Faces.FaceAnalyzerOptions { Alignment = Convolve.Faces.FaceAlignment.FaceApiCrop });
+        using var aligned = Convolve.Faces.FaceAnalyzer.Load(new Convolve.Faces.FaceAnalyzerOptions { Alignment = Convolve.Faces.FaceAlignment.Landmarks });
+        var table = new Table().AddColumns("photo", "faces", "face-api crop, median ms", "landmark alignment, median ms", "ratio");
+        foreach (int k in Enumerable.Range(1, 6))
+        {
+            var image = ImageDecoder.Load(Path.Combine(demo, $"sample{k}.jpg"));
+            int faces = crop.Encode(image).Count;
+            aligned.Encode(image);
+            var (a, b) = (new List<double>(), new List<double>());
+            for (int r = 0; r < runs; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                crop.Encode(image);
+                a.Add(sw.Elapsed.TotalMilliseconds);
+                sw.Restart();
+                aligned.Encode(image);
+                b.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            a.Sort();
+            b.Sort();
+            table.AddRow($"sample{k}", faces.ToString(), a[runs / 2].ToString("F0"), b[runs / 2].ToString("F0"), (b[runs / 2] / a[runs / 2]).ToString("F2"));
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
