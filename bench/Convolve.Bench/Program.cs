@@ -20,8 +20,9 @@ switch (args.FirstOrDefault())
     case "lfw-finetune": LfwFineTune.Run(rest); break;
     case "pose": PoseBench.Run(rest); break;
     case "roll": RollBench.Run(rest); break;
+    case "cluster": ClusterBench.Run(rest); break;
     default:
-        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training, scalar-race, lfw-experiment, lfw-cohort, lfw-quantization, lfw-finetune, pose, roll");
+        Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training, scalar-race, lfw-experiment, lfw-cohort, lfw-quantization, lfw-finetune, pose, roll, cluster");
         return 2;
 }
 return 0;

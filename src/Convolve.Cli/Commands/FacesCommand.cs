@@ -23,6 +23,7 @@ public static class FacesCommand
         faces.Subcommands.Add(FacesEvaluateCommand.Create());
         faces.Subcommands.Add(FacesCalibrateCommand.Create());
         faces.Subcommands.Add(FacesChipsCommand.Create());
+        faces.Subcommands.Add(FacesClusterCommand.Create());
         return faces;
     }
 }
