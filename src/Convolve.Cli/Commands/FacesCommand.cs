@@ -86,6 +86,27 @@ internal sealed class FacePipelineOptions
     public FaceAnalyzer Load(CliContext ctx) => AnalyzerCache.Get(Read(ctx), ctx.Parse.GetValue<string?>(GlobalOptions.ModelsName));
 }
 
+/// <summary>
+/// The <c>--far F</c> option: the threshold for a false-accept rate, from the table measured on LFW for the pretrained
+/// encodings (<see cref="FaceAnalyzer.ThresholdForFalseAcceptRate"/>). Exclusive with <c>--threshold</c>.
+/// </summary>
+internal static class FarOption
+{
+    public static Option<double?> Create() => new("--far")
+    {
+        Description = "Use the threshold that falsely accepts this fraction of different-person pairs (1e-6 to 1e-2; measured on LFW for the pretrained network). " +
+                      "Against K enrolled people a stranger is wrongly named with probability of about K × far.",
+        HelpName = "rate",
+    };
+
+    public static void Validate(System.CommandLine.Parsing.CommandResult r, Option<double?> far, Option<double?> threshold)
+    {
+        if (r.GetValue(far) is not { } f) return;
+        if (r.GetValue(threshold) is not null) r.AddError("Give --threshold or --far, not both.");
+        if (!(f >= 1e-6 && f <= 1e-2)) r.AddError("--far must lie between 1e-6 and 1e-2 (the range measured on LFW); for another rate, calibrate on your own pairs (convolve faces calibrate).");
+    }
+}
+
 /// <summary>The <c>--model DIR</c> option: a <c>convolve train</c> checkpoint computes the encodings instead of the pretrained network.</summary>
 internal static class ModelOption
 {

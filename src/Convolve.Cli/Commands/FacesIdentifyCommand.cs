@@ -22,24 +22,27 @@ public static class FacesIdentifyCommand
             Description = "A face is the nearest enrolled person when closer than this (default: the gallery's calibrated threshold, else the model's default).",
             HelpName = "t",
         };
+        var far = FarOption.Create();
         var annotate = new Option<string?>("--annotate") { Description = "Write a PNG per image with boxes, landmarks, names and distances drawn into this folder.", HelpName = "dir" };
         var gallery = GalleryLocation.CreateOption();
         var pipeline = new FacePipelineOptions(encodes: true);
         var command = new Command("identify", "Name every face found: the nearest enrolled person when closer than the threshold, else unknown (name null).")
         {
-            inputs, recursive, threshold, annotate, gallery,
+            inputs, recursive, threshold, far, annotate, gallery,
         };
         pipeline.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetValue(threshold) is { } t && !(t > 0)) r.AddError("--threshold must be a positive number");
+            FarOption.Validate(r, far, threshold);
         });
         command.SetConvolveAction(ctx =>
         {
             var files = ImageInputs.Expand(ctx.Parse.GetValue(inputs)!, ctx.Parse.GetValue(recursive));
             var analyzer = pipeline.Load(ctx);
             using FaceGallery g = analyzer.OpenGallery(ctx.Parse.GetValue(gallery)!, create: false);
-            double tau = ctx.Parse.GetValue(threshold) ?? analyzer.ThresholdFor(g);
+            double tau = ctx.Parse.GetValue(threshold)
+                ?? (ctx.Parse.GetValue(far) is { } rate ? analyzer.ThresholdForFalseAcceptRate(rate) : analyzer.ThresholdFor(g));
             string annotateDir = ctx.Parse.GetValue(annotate) ?? "";
             var annotations = annotateDir.Length == 0 ? null : new AnnotationFolder(annotateDir);
             var result = BatchRunner.Run(ctx, files, (file, _) =>

@@ -23,6 +23,7 @@ public static class FacesVerifyCommand
             Description = "Same person when the distance is below this (default: the gallery's calibrated threshold with --identity, else the model's default).",
             HelpName = "t",
         };
+        var far = FarOption.Create();
         var face = new Option<int?>("--face") { Description = "Use face N of image A (0 = highest detection score) instead of the largest.", HelpName = "n" };
         var faceB = new Option<int?>("--face-b") { Description = "Use face N of image B instead of the largest.", HelpName = "n" };
         var gallery = GalleryLocation.CreateOption();
@@ -31,7 +32,7 @@ public static class FacesVerifyCommand
             "Same person? Prints the distance between the two faces, the threshold and the answer. When an image holds several faces " +
             "the largest is used and the choice is reported; --face/--face-b pick another. Exit 3 when an image has no face.")
         {
-            first, second, identity, threshold, face, faceB, gallery,
+            first, second, identity, threshold, far, face, faceB, gallery,
         };
         pipeline.AddTo(command);
         command.Validators.Add(r =>
@@ -39,12 +40,14 @@ public static class FacesVerifyCommand
             bool hasB = r.GetValue(second) is not null, hasIdentity = r.GetValue(identity) is not null;
             if (hasB == hasIdentity) r.AddError("give either a second image B or --identity NAME (not both)");
             if (r.GetValue(threshold) is { } t && !(t > 0)) r.AddError("--threshold must be a positive number");
+            FarOption.Validate(r, far, threshold);
         });
         command.SetConvolveAction(ctx =>
         {
             var analyzer = pipeline.Load(ctx);
             RgbImage a = ImageDecoder.Load(ctx.Parse.GetValue(first)!);
-            double? tau = ctx.Parse.GetValue(threshold);
+            double? tau = ctx.Parse.GetValue(threshold)
+                ?? (ctx.Parse.GetValue(far) is { } rate ? analyzer.ThresholdForFalseAcceptRate(rate) : null);
             VerificationResult result;
             string? bLabel;
             if (ctx.Parse.GetValue(identity) is { } name)

@@ -106,10 +106,22 @@ public sealed class FaceAnalyzer : IDisposable
             "network's threshold does not apply to another network: give a threshold (--threshold) or calibrate the gallery with this model (convolve faces calibrate --model)");
 
     /// <summary>
+    /// The threshold that falsely accepts a fraction <paramref name="far"/> (1e-6 to 1e-2) of different-person pairs,
+    /// from a table measured on LFW for the pretrained encodings (docs/evaluation.md). For identification against K
+    /// enrolled people, a stranger is wrongly named with probability of about K × far. Your own labelled pairs are the
+    /// better guide (<c>convolve faces calibrate</c>); a trained <see cref="FaceAnalyzerOptions.Model"/> has no table, and
+    /// asking throws <see cref="InvalidInputException"/> saying to calibrate.
+    /// </summary>
+    public double ThresholdForFalseAcceptRate(double far) => _trained is null
+        ? DefaultThresholds.ForFalseAcceptRate(Options.Alignment, Options.Flip, far)
+        : throw new InvalidInputException(_trained.Directory,
+            "has no table of thresholds by false-accept rate (it is measured for the pretrained network only): calibrate with your own pairs (convolve faces calibrate --model) or give --threshold");
+
+    /// <summary>
     /// The distance below which <see cref="Clustering.FaceClustering"/> joins two faces by default: 0.735 ×
     /// <see cref="DefaultThreshold"/> (0.45 for the default encodings). Stricter than verification because a
     /// collection of n faces offers each face n − 1 chances of a false match: at the verification threshold (0.7 %
-    /// false accepts per pair on LFW) 1549 LFW faces clustered into one giant group; 0.45 had the best pairwise F1 on
+    /// false accepts per pair on LFW) 1549 LFW faces collapsed into a few giant groups (pairwise precision 5.6 %); 0.45 had the best pairwise F1 on
     /// LFW's DevTrain people for every encoding variant (bench <c>cluster</c>, docs/faces.md).
     /// </summary>
     public double DefaultClusteringThreshold => ClusteringRatio * DefaultThreshold;

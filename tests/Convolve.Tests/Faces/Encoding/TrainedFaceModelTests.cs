@@ -137,6 +137,16 @@ public sealed class TrainedFaceModelTests(LfwChips chips) : IClassFixture<LfwChi
     }
 
     [Fact]
+    public void ATrainedModelHasNoTableOfThresholdsByFalseAcceptRate()
+    {
+        using var fineTuned = Load(chips.FineTuned);
+        var e = Assert.Throws<InvalidInputException>(() => fineTuned.ThresholdForFalseAcceptRate(1e-3));
+        Assert.Contains("calibrate", e.Message);
+        using var pretrained = Load(null);
+        Assert.Equal(0.5387, pretrained.ThresholdForFalseAcceptRate(1e-3), 9); // the default (landmark alignment) row
+    }
+
+    [Fact]
     public void AFolderThatIsNotACheckpointIsRefusedNamingTheFile()
     {
         var e = Assert.Throws<InvalidInputException>(() => Load(_dir.Path));
