@@ -43,6 +43,13 @@ public static class FacesIdentifyCommand
             using FaceGallery g = analyzer.OpenGallery(ctx.Parse.GetValue(gallery)!, create: false);
             double tau = ctx.Parse.GetValue(threshold)
                 ?? (ctx.Parse.GetValue(far) is { } rate ? analyzer.ThresholdForFalseAcceptRate(rate) : analyzer.ThresholdFor(g));
+            if (ctx.Parse.GetValue(threshold) is null && ctx.Parse.GetValue(far) is null && g.CalibratedThreshold is null)
+            {
+                int people = g.ListIdentities().Count;
+                if (people >= 10 && analyzer.StrangerMisnamedRate(people, tau) is { } risk && risk >= 0.05)
+                    ctx.Note(FormattableString.Invariant(
+                        $"note: {g.Path} holds {people} people and no calibrated threshold: at the default threshold {tau:0.####}, a face of someone not enrolled is named as one of them about {risk:P0} of the time (LFW estimate). Ask for fewer false accepts with --far (about {people} × the rate), or calibrate on your own pairs (convolve faces calibrate)."));
+            }
             string annotateDir = ctx.Parse.GetValue(annotate) ?? "";
             var annotations = annotateDir.Length == 0 ? null : new AnnotationFolder(annotateDir);
             var result = BatchRunner.Run(ctx, files, (file, _) =>

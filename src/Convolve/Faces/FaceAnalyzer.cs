@@ -118,6 +118,18 @@ public sealed class FaceAnalyzer : IDisposable
             "has no table of thresholds by false-accept rate (it is measured for the pretrained network only): calibrate with your own pairs (convolve faces calibrate --model) or give --threshold");
 
     /// <summary>
+    /// About how often a face of someone not enrolled is named as one of <paramref name="people"/> enrolled people at
+    /// <paramref name="threshold"/>: 1 − (1 − FAR)^people, with the FAR of the threshold from the LFW table (clamped to
+    /// 1e-6..1e-2, so a threshold looser than the 1e-2 entry gives a lower bound). Null for a trained model (no table).
+    /// </summary>
+    public double? StrangerMisnamedRate(int people, double threshold)
+    {
+        if (_trained is not null || people <= 0) return null;
+        double far = DefaultThresholds.FalseAcceptRateAt(Options.Alignment, Options.Flip, threshold);
+        return 1 - Math.Pow(1 - far, people);
+    }
+
+    /// <summary>
     /// The distance below which <see cref="Clustering.FaceClustering"/> joins two faces by default: 0.735 ×
     /// <see cref="DefaultThreshold"/> (0.45 for the default encodings). Stricter than verification because a
     /// collection of n faces offers each face n − 1 chances of a false match: at the verification threshold (0.7 %

@@ -37,4 +37,28 @@ public sealed class FacesFarOptionTests : IDisposable
         Assert.Equal(2, tooLarge.ExitCode);
         Assert.Contains("--far must lie between 1e-6 and 1e-2", tooLarge.Stderr);
     }
+
+    /// <summary>A gallery of <paramref name="people"/> made-up people (random encodings) for the default analyzer.</summary>
+    private string GalleryOf(int people)
+    {
+        string path = Path.Combine(_dir.Path, $"g{people}.db");
+        string model = Convolve.Faces.FaceAnalyzer.Load(new Convolve.Faces.FaceAnalyzerOptions { Models = new Convolve.Weights.ModelStore(ModelDir) }).ModelId;
+        var rng = new Random(people);
+        using var g = Convolve.Faces.Gallery.FaceGallery.OpenOrCreate(path, model);
+        for (int p = 0; p < people; p++) g.Enroll($"P{p}", Enumerable.Range(0, 128).Select(_ => (float)rng.NextDouble()).ToArray());
+        return path;
+    }
+
+    [Fact]
+    public void Identify_against_a_large_uncalibrated_gallery_says_how_often_strangers_are_misnamed()
+    {
+        string twelve = GalleryOf(12);
+        var r = Faces("identify", Sample(3), "--gallery", twelve);
+        Assert.Equal(0, r.ExitCode);
+        // At the default threshold (above the table's 1e-2 entry): 1 − 0.99^12 = 11.4 %.
+        Assert.Contains($"{twelve} holds 12 people and no calibrated threshold", r.Stderr);
+        Assert.Contains("about 11 % of the time", r.Stderr);
+        Assert.DoesNotContain("no calibrated threshold", Faces("identify", Sample(3), "--gallery", twelve, "--far", "1e-4").Stderr);
+        Assert.DoesNotContain("no calibrated threshold", Faces("identify", Sample(3), "--gallery", GalleryOf(5)).Stderr);
+    }
 }

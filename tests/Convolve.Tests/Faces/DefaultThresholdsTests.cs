@@ -39,4 +39,22 @@ public sealed class DefaultThresholdsTests
     [InlineData(double.NaN)]
     public void Rates_outside_the_measured_range_are_refused(double far) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => DefaultThresholds.ForFalseAcceptRate(FaceAlignment.Landmarks, false, far));
+
+    [Theory]
+    [InlineData(1e-2)]
+    [InlineData(3e-3)]
+    [InlineData(1e-4)]
+    [InlineData(2.5e-6)]
+    public void The_rate_of_a_threshold_inverts_the_threshold_of_a_rate(double far)
+    {
+        double t = DefaultThresholds.ForFalseAcceptRate(FaceAlignment.Landmarks, true, far);
+        Assert.Equal(far, DefaultThresholds.FalseAcceptRateAt(FaceAlignment.Landmarks, true, t), far * 1e-9);
+    }
+
+    [Fact]
+    public void Thresholds_outside_the_table_give_its_end_rates()
+    {
+        Assert.Equal(1e-2, DefaultThresholds.FalseAcceptRateAt(FaceAlignment.Landmarks, false, 0.9));
+        Assert.Equal(1e-6, DefaultThresholds.FalseAcceptRateAt(FaceAlignment.Landmarks, false, 0.1));
+    }
 }

@@ -144,6 +144,9 @@ public sealed class TrainedFaceModelTests(LfwChips chips) : IClassFixture<LfwChi
         Assert.Contains("calibrate", e.Message);
         using var pretrained = Load(null);
         Assert.Equal(0.5387, pretrained.ThresholdForFalseAcceptRate(1e-3), 9); // the default (landmark alignment) row
+        Assert.Equal(1 - Math.Pow(0.99, 9), pretrained.StrangerMisnamedRate(9, pretrained.DefaultThreshold)!.Value, 12); // the default is past the 1e-2 entry
+        Assert.Equal(1 - Math.Pow(1 - 1e-4, 100), pretrained.StrangerMisnamedRate(100, pretrained.ThresholdForFalseAcceptRate(1e-4))!.Value, 9);
+        Assert.Null(fineTuned.StrangerMisnamedRate(9, 0.5));
     }
 
     [Fact]
