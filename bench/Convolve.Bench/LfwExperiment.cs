@@ -22,8 +22,14 @@ namespace Convolve.Bench;
 /// </summary>
 public static class LfwExperiment
 {
-    private sealed record CachedFace(float[] Box, float Score, float[] Points);
-    private sealed record CachedImage(string Path, int Width, int Height, List<CachedFace> Faces, CachedFace? Centre);
+    /// <summary>A face of the landmark cache: box [x, y, w, h], detection score, 68 points interleaved.</summary>
+    internal sealed record CachedFace(float[] Box, float Score, float[] Points);
+
+    /// <summary>An image of the landmark cache: its detections (down to score 0.05) and the face found in the centred box.</summary>
+    internal sealed record CachedImage(string Path, int Width, int Height, List<CachedFace> Faces, CachedFace? Centre);
+
+    /// <summary>Reads the landmark cache this benchmark writes (also read by the pose benchmark).</summary>
+    internal static List<CachedImage> ReadCache(string path) => JsonSerializer.Deserialize<List<CachedImage>>(File.ReadAllText(path))!;
 
     public static void Run(string[] args)
     {
@@ -36,7 +42,7 @@ public static class LfwExperiment
         int workers = LfwData.ConfigureThreads(args);
 
         Dictionary<string, CachedImage> cache = File.Exists(cachePath)
-            ? JsonSerializer.Deserialize<List<CachedImage>>(File.ReadAllText(cachePath))!.ToDictionary(c => c.Path)
+            ? ReadCache(cachePath).ToDictionary(c => c.Path)
             : BuildCache(paths, workers, cachePath);
 
         using var encoder = FaceEncoder.Load();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Convolve.Faces;
 using Convolve.Faces.Demo;
 using Convolve.Faces.Evaluation;
@@ -17,15 +16,12 @@ namespace Convolve.Bench;
 /// </summary>
 public static class PoseBench
 {
-    private sealed record Face(float[] Box, float Score, float[] Points);
-    private sealed record Image(string Path, int Width, int Height, List<Face> Faces, Face? Centre);
-
     public static void Run(string[] args)
     {
         string lfw = LfwData.Locate(args);
         string cachePath = LfwData.Option(args, "--cache") ?? "/tmp/lfw-landmarks.json";
         string encodingsPath = LfwData.Option(args, "--encodings") ?? "/tmp/lfw-encodings.bin";
-        var images = JsonSerializer.Deserialize<List<Image>>(File.ReadAllText(cachePath))!;
+        var images = LfwExperiment.ReadCache(cachePath);
         var pose = images.Where(i => i.Centre is not null).ToDictionary(i => Path.GetFileName(i.Path), i => PoseOf(i.Centre!.Points));
         Console.WriteLine(Inv($"LFW View 1 pair images with landmarks: {pose.Count}"));
         Percentiles("|yaw|", pose.Values.Select(p => Math.Abs(p.Yaw)));
