@@ -18,7 +18,8 @@ namespace Convolve.Bench;
 /// face choice (policies: a detector score such as 0.5, <c>centre</c>, <c>centre@S</c> for a box of S × the side,
 /// <c>multi</c> for landmarks averaged over 15 centred boxes, <c>refine:P</c> for a second landmark pass in the box
 /// the first landmarks imply, <c>expand:P:S</c> for a second pass in a square S × the first landmarks' extent) and chip geometry (<c>faceapi</c>, <c>template</c>, <c>dlib5</c>, <c>dlib68</c> (a port's variant without
-/// mouth corners), <c>dlib68cpp</c> (dlib's C++ point set), <c>dlib68all</c>, <c>ensemble</c> of three, <c>jitter</c>: nine shifted/scaled face-api crops averaged).
+/// mouth corners), <c>dlib68cpp</c> (dlib's C++ point set), <c>dlib68all</c>, <c>ensemble</c> of three, <c>jitter</c>: nine shifted/scaled face-api crops averaged,
+/// <c>dlibjitter:N</c>: N of dlib's jitter_image on the landmark-aligned chip averaged).
 /// </summary>
 public static class LfwExperiment
 {
@@ -118,6 +119,8 @@ public static class LfwExperiment
                         using var scope = NewDisposeScope();
                         string[] parts = geometry == "ensemble" ? ["faceapi", "template", "dlib5"]
                             : geometry == "jitter" ? ["faceapi", "faceapi@2:0:1", "faceapi@-2:0:1", "faceapi@0:2:1", "faceapi@0:-2:1", "faceapi@0:0:1.04", "faceapi@0:0:0.96", "faceapi@2:2:1.02", "faceapi@-2:-2:0.98"]
+                            : geometry.StartsWith("dlibjitter:", StringComparison.Ordinal)
+                                ? Enumerable.Range(0, int.Parse(geometry["dlibjitter:".Length..], CultureInfo.InvariantCulture)).Select(j => $"ajitter:{StableHash(path)}:{j}").ToArray()
                             : [geometry];
                         var chips = parts.Select(g => MakeChip(image, ToLandmarks(face!, image), g)).ToArray();
                         var e = encoder.EncodeChips(cat(chips.Concat(chips.Select(c => c.flip(3))).ToArray(), 0));
@@ -142,9 +145,12 @@ public static class LfwExperiment
                     var report = PairEvaluation.Run(test, D, train);
                     var testScores = PairEvaluation.Score(test, D);
                     var best = PairMetrics.BestAccuracy(testScores);
-                    var trainBest = PairMetrics.BestAccuracy(PairEvaluation.Score(train, D));
+                    var trainScores = PairEvaluation.Score(train, D);
+                    var trainBest = PairMetrics.BestAccuracy(trainScores);
+                    // View 2's protocol over all 3200 View 1 pairs: ten balanced folds, each threshold from the other nine.
+                    var folds = FoldProtocol.CrossValidate(FoldProtocol.AssignFolds(trainScores.Concat(testScores).ToList()));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"policy {policy,-6} geometry {geometry,-8} flip {flip,-5} {(cosine ? "cosine" : "euclid")}: DevTrain {trainBest.Accuracy:P2}, DevTest {report.Accuracy:P2} (thr {report.Threshold:F4}), oracle {best.Accuracy:P2}, AUC {report.Auc:F4}, fallback {fallback}, {clock.Elapsed.TotalSeconds:F0} s"));
+                        $"policy {policy,-6} geometry {geometry,-8} flip {flip,-5} {(cosine ? "cosine" : "euclid")}: DevTrain {trainBest.Accuracy:P2}, DevTest {report.Accuracy:P2} (thr {report.Threshold:F4}), oracle {best.Accuracy:P2}, AUC {report.Auc:F4}, 10-fold {folds.MeanAccuracy:P2} ± {folds.AccuracyStd:P2}, fallback {fallback}, {clock.Elapsed.TotalSeconds:F0} s"));
                 }
             }
     }
@@ -233,6 +239,26 @@ public static class LfwExperiment
             using var raw = FaceCrops.CropToTensor(image, crop);
             return FaceCrops.SquareAndResize(raw, 150);
         }
+        if (geometry.StartsWith("ajitter:", StringComparison.Ordinal))
+        {
+            // dlib's jitter_image on the landmark-aligned chip: inside the chip shrunk by 3 px, a square of side
+            // 144/U(0.97, 1) moved by ±2 % and turned by ±3°, resampled to 150 (mirroring is the flip variant).
+            var seedAndIndex = geometry.Split(':');
+            // Seeded by the image path's stable hash and the jitter's index (HashCode is randomised per process).
+            var rng = new Random(unchecked(int.Parse(seedAndIndex[1], CultureInfo.InvariantCulture) * 1000003 + int.Parse(seedAndIndex[2], CultureInfo.InvariantCulture)));
+            double Range(double lo, double hi) => lo + (hi - lo) * rng.NextDouble();
+            const double inner = 144, centre = 75;
+            double cx = centre + Range(-0.02, 0.02) * inner, cy = centre + Range(-0.02, 0.02) * inner;
+            double box = inner / Range(0.97, 0.99999), angle = Range(-3, 3) * Math.PI / 180;
+            // chip → jittered chip: v = 75 + (150/box)·R(−angle)·(p − (cx, cy)).
+            double scale = 150 / box, a = scale * Math.Cos(-angle), b = scale * Math.Sin(-angle);
+            var jitter = new SimilarityTransform(a, b, centre - (a * cx - b * cy), centre - (b * cx + a * cy));
+            var toChip = LandmarkAlignment.ImageToChip(l);
+            // jitter ∘ toChip
+            var composed = new SimilarityTransform(jitter.A * toChip.A - jitter.B * toChip.B, jitter.B * toChip.A + jitter.A * toChip.B,
+                jitter.A * toChip.Tx - jitter.B * toChip.Ty + jitter.Tx, jitter.B * toChip.Tx + jitter.A * toChip.Ty + jitter.Ty);
+            return LandmarkAlignment.Chip(image, composed);
+        }
         switch (geometry)
         {
             case "faceapi":
@@ -264,6 +290,16 @@ public static class LfwExperiment
                     return LandmarkAlignment.Chip(image, SimilarityTransform.Estimate(idx.Select(P).ToList(), idx.Select(T).ToList()));
                 }
             default: throw new ArgumentException("unknown geometry " + geometry);
+        }
+    }
+
+    private static int StableHash(string text)
+    {
+        unchecked
+        {
+            int h = 17;
+            foreach (char c in text) h = h * 31 + c;
+            return h & 0x7fffffff;
         }
     }
 
