@@ -147,7 +147,8 @@ public static class TrainingReport
         string done = Path.Combine(chips, ".complete");
         if (File.Exists(done)) return double.Parse(File.ReadAllText(done), CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
-        using var analyzer = FaceAnalyzer.Load();
+        // face-api's crop, as the committed table says (the library's default alignment is now the landmark alignment).
+        using var analyzer = FaceAnalyzer.Load(new FaceAnalyzerOptions { Alignment = FaceAlignment.FaceApiCrop });
         int n = 0;
         var report = new FaceChipExtractor(analyzer, FaceLocation.CentreBox).ExtractAll(images, chips, _ =>
         {

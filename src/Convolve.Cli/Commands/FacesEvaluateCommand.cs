@@ -155,7 +155,7 @@ internal sealed class FaceAnalyzerCliOptions
 
     public Option<string> Align { get; } = new("--align")
     {
-        Description = "How faces are cut out: 'faceapi' (face-api's crop, the default) or 'landmarks' (similarity-aligned from five landmarks).",
+        Description = "How faces are cut out: 'landmarks' (similarity-aligned from five landmarks, the default) or 'faceapi' (face-api's axis-aligned crop).",
         DefaultValueFactory = _ => FaceAnalyzer.DefaultAlignment == FaceAlignment.Landmarks ? "landmarks" : "faceapi",
     };
 
