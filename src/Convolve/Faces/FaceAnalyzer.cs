@@ -320,7 +320,6 @@ public sealed class FaceAnalyzer : IDisposable
     private static string ComputeModelId(FaceAnalyzerOptions options, TrainedFaceModel? trained)
     {
         string network = trained?.IdPrefix ?? $"face-api-frn-{FaceRecognitionNet.WeightsId(options.Models ?? ModelStore.Default)}";
-        string align = options.Alignment == FaceAlignment.Landmarks ? "aligned" : "faceapi-crop";
-        return $"{network}/{align}{(options.Flip ? "+flip" : "")}";
+        return $"{network}/{new EncodingVariant(options.Alignment, options.Flip)}";
     }
 }

@@ -266,20 +266,22 @@ public sealed partial class FaceGallery : IDisposable
         }
     }
 
-    /// <summary>When only the alignment or flip differ from <paramref name="modelId"/>, the settings that read the gallery.</summary>
+    /// <summary>
+    /// When <paramref name="galleryModelId"/> differs from <paramref name="modelId"/> only in its
+    /// <see cref="EncodingVariant"/> (the part after the last '/'), the settings that read the gallery.
+    /// </summary>
     internal static string SettingsHint(string galleryModelId, string modelId)
     {
         int slash = galleryModelId.LastIndexOf('/');
         if (slash < 0 || galleryModelId[..slash] != modelId[..Math.Max(0, modelId.LastIndexOf('/'))]) return "";
-        string variant = galleryModelId[(slash + 1)..];
-        bool flip = variant.EndsWith("+flip", StringComparison.Ordinal);
-        var (option, alignment) = (flip ? variant[..^"+flip".Length] : variant) switch
-        {
-            "faceapi-crop" => ("faceapi", nameof(FaceAlignment.FaceApiCrop)),
-            "aligned" => ("landmarks", nameof(FaceAlignment.Landmarks)),
-            _ => (null, null),
-        };
-        return option is null ? ""
-            : $" (it was made with --align {option}{(flip ? " --flip" : "")}, in the library Alignment = {alignment}, Flip = {(flip ? "true" : "false")}: use the same settings to read it)";
+        string suffix = galleryModelId[(slash + 1)..];
+        foreach (var alignment in Enum.GetValues<FaceAlignment>())
+            foreach (bool flip in new[] { false, true })
+            {
+                if (new EncodingVariant(alignment, flip).ToString() != suffix) continue;
+                string option = alignment == FaceAlignment.Landmarks ? "landmarks" : "faceapi";
+                return $" (it was made with --align {option}{(flip ? " --flip" : "")}, in the library Alignment = {alignment}, Flip = {(flip ? "true" : "false")}: use the same settings to read it)";
+            }
+        return "";
     }
 }
