@@ -16,13 +16,17 @@ public static class IdentityFolders
     public static IReadOnlyList<IdentityImages> Read(string dir)
     {
         if (!Directory.Exists(dir)) throw new InvalidInputException(dir, "folder not found (expected one subfolder of images per identity)");
-        var identities = Directory.EnumerateDirectories(dir)
+        var identities = Subfolders(dir);
+        if (identities.Count == 0) throw new InvalidInputException(dir, "no identity folders with images (expected one subfolder of images per identity, e.g. dir/Alice/1.jpg)");
+        return identities;
+    }
+
+    /// <summary>The identity subfolders of an existing <paramref name="dir"/> that hold images, sorted by name (ordinal); may be empty.</summary>
+    internal static List<IdentityImages> Subfolders(string dir) =>
+        Directory.EnumerateDirectories(dir)
             .Select(d => new IdentityImages(Path.GetFileName(d),
                 Directory.EnumerateFiles(d).Where(ImageInputs.HasImageExtension).Order(StringComparer.Ordinal).ToList()))
             .Where(i => i.Images.Count > 0)
             .OrderBy(i => i.Identity, StringComparer.Ordinal)
             .ToList();
-        if (identities.Count == 0) throw new InvalidInputException(dir, "no identity folders with images (expected one subfolder of images per identity, e.g. dir/Alice/1.jpg)");
-        return identities;
-    }
 }

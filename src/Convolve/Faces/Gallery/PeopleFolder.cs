@@ -1,3 +1,4 @@
+using Convolve.Faces.Evaluation;
 using Convolve.Imaging;
 
 namespace Convolve.Faces.Gallery;
@@ -30,9 +31,8 @@ public static class PeopleFolder
     public static IReadOnlyList<EnrollmentPhoto> Read(string dir)
     {
         if (!Directory.Exists(dir)) throw new InvalidInputException(dir, "folder not found (expected a subfolder of photos per person, or photos named after the person)");
-        var photos = Directory.EnumerateDirectories(dir)
-            .SelectMany(person => Directory.EnumerateFiles(person).Where(ImageInputs.HasImageExtension)
-                .Select(file => new EnrollmentPhoto(Path.GetFileName(person), file)))
+        var photos = IdentityFolders.Subfolders(dir)
+            .SelectMany(person => person.Images.Select(file => new EnrollmentPhoto(person.Identity, file)))
             .Concat(Directory.EnumerateFiles(dir).Where(ImageInputs.HasImageExtension)
                 .Select(file => new EnrollmentPhoto(Path.GetFileNameWithoutExtension(file), file)))
             .Where(p => !string.IsNullOrWhiteSpace(p.Identity))
