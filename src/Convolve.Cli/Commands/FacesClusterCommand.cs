@@ -85,27 +85,30 @@ public static class FacesClusterCommand
         return command;
     }
 
-    /// <summary>A thumbnail of each face (its box grown by a quarter on each side) as DIR/person-NNN/&lt;image&gt;-face&lt;k&gt;.png.</summary>
+    /// <summary>A thumbnail of each face (its box grown by a quarter on each side) as DIR/person-NNN/&lt;image&gt;-face&lt;k&gt;.png; each image is read once.</summary>
     private static Dictionary<FoundFace, string> WriteThumbnails(string dir, List<List<FoundFace>> groups)
     {
         var paths = new Dictionary<FoundFace, string>();
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var folderOf = new Dictionary<FoundFace, string>();
         for (int k = 0; k < groups.Count; k++)
         {
             string folder = Path.Combine(dir, $"person-{k + 1:D3}");
             Directory.CreateDirectory(folder);
-            foreach (var byImage in groups[k].GroupBy(f => f.File))
+            foreach (var f in groups[k]) folderOf[f] = folder;
+        }
+        foreach (var byImage in groups.SelectMany(g => g).GroupBy(f => f.File))
+        {
+            var image = ImageDecoder.Load(byImage.Key);
+            foreach (var f in byImage)
             {
-                var image = ImageDecoder.Load(byImage.Key);
-                foreach (var f in byImage)
-                {
-                    var b = f.Box;
-                    var thumb = ImageTransforms.Crop(image, (int)(b.X - b.Width / 4), (int)(b.Y - b.Height / 4), (int)(b.Width * 1.5f), (int)(b.Height * 1.5f));
-                    string path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(f.File)}-face{f.Index}.png");
-                    for (int n = 2; !used.Add(path); n++) path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(f.File)}-{n}-face{f.Index}.png");
-                    ImageEncoder.Save(thumb, path, ImageFormat.Png);
-                    paths[f] = path;
-                }
+                var b = f.Box;
+                var thumb = ImageTransforms.Crop(image, (int)(b.X - b.Width / 4), (int)(b.Y - b.Height / 4), (int)(b.Width * 1.5f), (int)(b.Height * 1.5f));
+                string stem = Path.GetFileNameWithoutExtension(f.File);
+                string path = Path.Combine(folderOf[f], $"{stem}-face{f.Index}.png");
+                for (int n = 2; !used.Add(path); n++) path = Path.Combine(folderOf[f], $"{stem}-{n}-face{f.Index}.png");
+                ImageEncoder.Save(thumb, path, ImageFormat.Png);
+                paths[f] = path;
             }
         }
         return paths;
