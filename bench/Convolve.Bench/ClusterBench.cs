@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Convolve.Faces;
 using Convolve.Faces.Clustering;
+using static System.FormattableString;
 
 namespace Convolve.Bench;
 
@@ -27,7 +28,7 @@ public static class ClusterBench
         var testPeople = File.ReadLines(Path.Combine(lfw, "peopleDevTest.txt")).Skip(1).Select(l => l.Split('\t')[0]).ToHashSet();
         var train = all.Where(x => !testPeople.Contains(x.Person)).ToList();
         var test = all.Where(x => testPeople.Contains(x.Person)).ToList();
-        Console.WriteLine(Inv($"DevTrain people: {train.Count} images of {train.Select(x => x.Person).Distinct().Count()}; DevTest people: {test.Count} images of {test.Select(x => x.Person).Distinct().Count()}"));
+        Console.WriteLine(Invariant($"DevTrain people: {train.Count} images of {train.Select(x => x.Person).Distinct().Count()}; DevTest people: {test.Count} images of {test.Select(x => x.Person).Distinct().Count()}"));
 
         Console.WriteLine("\nChoosing the threshold on the DevTrain people (library method):\n");
         Console.WriteLine("| threshold | clusters | precision | recall | F1 |");
@@ -39,7 +40,7 @@ public static class ClusterBench
             var (p, r) = PairwiseScores(labels, train.Select(x => x.Person).ToArray());
             double f1 = 2 * p * r / (p + r);
             if (f1 > bestF1) (best, bestF1) = (t, f1);
-            Console.WriteLine(Inv($"| {t} | {labels.Distinct().Count()} | {p:P2} | {r:P2} | {f1:P2} |"));
+            Console.WriteLine(Invariant($"| {t} | {labels.Distinct().Count()} | {p:P2} | {r:P2} | {f1:P2} |"));
         }
 
         if (args.Contains("--test-grid"))
@@ -50,11 +51,11 @@ public static class ClusterBench
             {
                 var labels = FaceClustering.Cluster(test.Select(x => x.Encoding).ToList(), t, seed: 0);
                 var (p, r) = PairwiseScores(labels, test.Select(x => x.Person).ToArray());
-                Console.WriteLine(Inv($"| {t} | {labels.Distinct().Count()} | {p:P2} | {r:P2} | {2 * p * r / (p + r):P2} |"));
+                Console.WriteLine(Invariant($"| {t} | {labels.Distinct().Count()} | {p:P2} | {r:P2} | {2 * p * r / (p + r):P2} |"));
             }
         }
 
-        Console.WriteLine(Inv($"\nDevTest people ({test.Count} images, never used above), at the chosen {best} and at the verification threshold {verification}:\n"));
+        Console.WriteLine(Invariant($"\nDevTest people ({test.Count} images, never used above), at the chosen {best} and at the verification threshold {verification}:\n"));
         Console.WriteLine("| threshold | method | clusters | precision | recall | F1 | seconds |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         var encodings = test.Select(x => x.Encoding).ToList();
@@ -75,7 +76,7 @@ public static class ClusterBench
             int[] labels = cluster();
             double seconds = edgeSeconds + clock.Elapsed.TotalSeconds;
             var (precision, recall) = PairwiseScores(labels, person);
-            Console.WriteLine(Inv($"| {t} | {method} | {labels.Distinct().Count()} | {precision:P2} | {recall:P2} | {2 * precision * recall / (precision + recall):P2} | {seconds:F2} |"));
+            Console.WriteLine(Invariant($"| {t} | {method} | {labels.Distinct().Count()} | {precision:P2} | {recall:P2} | {2 * precision * recall / (precision + recall):P2} | {seconds:F2} |"));
         }
     }
 
@@ -97,5 +98,4 @@ public static class ClusterBench
         return Enumerable.Range(0, n).Select(Find).ToArray();
     }
 
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics.Tensors;
 using Convolve.Faces.Evaluation;
+using static System.FormattableString;
 
 namespace Convolve.Bench;
 
@@ -32,14 +33,14 @@ public static class FarTableBench
         var genuine = PairFileParser.Parse(Path.Combine(lfw, "pairsDevTest.txt")).Pairs.Where(p => p.Same)
             .Select(p => (double)TensorPrimitives.Distance<float>(byPath[p.PathA(images)], byPath[p.PathB(images)])).ToList();
 
-        Console.WriteLine(Inv($"variant {variant}: {trainPairs:N0} different-person pairs of {train.Select(x => x.Person).Distinct().Count()} DevTrain people; check on {testPairs:N0} of {test.Select(x => x.Person).Distinct().Count()} DevTest people; TAR on {genuine.Count} DevTest same pairs\n"));
+        Console.WriteLine(Invariant($"variant {variant}: {trainPairs:N0} different-person pairs of {train.Select(x => x.Person).Distinct().Count()} DevTrain people; check on {testPairs:N0} of {test.Select(x => x.Person).Distinct().Count()} DevTest people; TAR on {genuine.Count} DevTest same pairs\n"));
         Console.WriteLine("| target FAR | threshold (DevTrain people) | FAR on DevTest people | false accepts there | TAR (pairsDevTest) |");
         Console.WriteLine("|---|---|---|---|---|");
         foreach (double far in new[] { 1e-2, 1e-3, 1e-4, 1e-5, 1e-6 })
         {
             double t = Threshold(trainHistogram, trainPairs, far);
             long accepted = Below(testHistogram, t);
-            Console.WriteLine(Inv($"| {far:0e0} | {t:F4} | {(double)accepted / testPairs:0.0e0} | {accepted:N0} | {genuine.Count(d => d < t) / (double)genuine.Count:P1} |"));
+            Console.WriteLine(Invariant($"| {far:0e0} | {t:F4} | {(double)accepted / testPairs:0.0e0} | {accepted:N0} | {genuine.Count(d => d < t) / (double)genuine.Count:P1} |"));
         }
     }
 
@@ -92,5 +93,4 @@ public static class FarTableBench
         return n;
     }
 
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -8,6 +8,7 @@ using Convolve.Models;
 using Convolve.Training;
 using Convolve.Weights;
 using static TorchSharp.torch;
+using static System.FormattableString;
 
 namespace Convolve.Bench;
 
@@ -21,8 +22,6 @@ namespace Convolve.Bench;
 /// </summary>
 public static class LfwFineTune
 {
-    private static List<(string A, string B, bool Same)> devTrainPairs = [];
-
     public static void Run(string[] args)
     {
         string lfw = LfwData.Locate(args);
@@ -42,10 +41,10 @@ public static class LfwFineTune
         string ChipOf(string name, int index) => Path.Combine(chips, name, $"{name}_{index:D4}.png");
         var testPairs = test.Pairs.Select(p => (A: ChipOf(p.NameA, p.IndexA), B: ChipOf(p.NameB, p.IndexB), p.Same)).ToList();
         // pairsDevTrain gives the usual threshold for networks that never trained on its people (the pretrained rows).
-        devTrainPairs = PairFileParser.Parse(Path.Combine(lfw, "pairsDevTrain.txt")).Pairs.Select(p => (ChipOf(p.NameA, p.IndexA), ChipOf(p.NameB, p.IndexB), p.Same)).ToList();
+        var devTrainPairs = PairFileParser.Parse(Path.Combine(lfw, "pairsDevTrain.txt")).Pairs.Select(p => (A: ChipOf(p.NameA, p.IndexA), B: ChipOf(p.NameB, p.IndexB), p.Same)).ToList();
         var paths = testPairs.SelectMany(p => new[] { p.A, p.B }).Concat(validation.SelectMany(p => new[] { p.A, p.B }))
             .Concat(devTrainPairs.SelectMany(p => new[] { p.A, p.B })).Distinct().ToList();
-        Console.WriteLine(Inv($"train: {train.Identities.Count} people, {train.Samples.Count} chips; threshold from {validation.Count} pairs of {heldOut.Identities.Count} held-out people; DevTest {testPairs.Count} pairs"));
+        Console.WriteLine(Invariant($"train: {train.Identities.Count} people, {train.Samples.Count} chips; threshold from {validation.Count} pairs of {heldOut.Identities.Count} held-out people; DevTest {testPairs.Count} pairs"));
 
         var store = ModelStore.Default;
         var rows = new Dictionary<string, Dictionary<string, float[]>>();
@@ -63,7 +62,8 @@ public static class LfwFineTune
             rows["pretrained, /256"] = TrainingReport.Encode(pretrained, paths, transform: Rescale);
             rows["pretrained + flip, /256"] = TrainingReport.Encode(pretrained, paths, averageWithMirror: true, transform: Rescale);
         }
-        foreach (var (name, encodings) in rows.ToList()) Report(name, encodings, validation, testPairs);
+        var sets = new PairSets(validation, testPairs, devTrainPairs);
+        foreach (var (name, encodings) in rows) Report(name, Euclid(encodings), sets);
 
         foreach (string config in configs)
         {
@@ -81,7 +81,7 @@ public static class LfwFineTune
             var clock = Stopwatch.StartNew();
             var callbacks = new TrainingCallbacks
             {
-                Epoch = e => Console.WriteLine(Inv($"  {config}: epoch {e.Epoch + 1} loss {e.MeanLoss:F4} active {e.MeanActiveFraction:P0} validation AUC {e.Validation?.Auc:F4} acc {e.Validation?.BestAccuracy:P2} {e.SamplesPerSecond:F0} samples/s")),
+                Epoch = e => Console.WriteLine(Invariant($"  {config}: epoch {e.Epoch + 1} loss {e.MeanLoss:F4} active {e.MeanActiveFraction:P0} validation AUC {e.Validation?.Auc:F4} acc {e.Validation?.BestAccuracy:P2} {e.SamplesPerSecond:F0} samples/s")),
             };
             using (SimilarityTrainer.Train(train, heldOut, options, outDir, callbacks)) { }
             var model = TrainedFaceModel.Load(Path.Combine(outDir, SimilarityTrainer.LastFolder), store);
@@ -89,10 +89,10 @@ public static class LfwFineTune
             string name = $"fine-tuned {blocks} units, lr {lr:0e0}, {epochs} epochs";
             rows[name] = TrainingReport.Encode(encoder, paths);
             rows[name + " + flip"] = TrainingReport.Encode(encoder, paths, averageWithMirror: true);
-            Console.WriteLine(Inv($"{name}: trained in {clock.Elapsed.TotalSeconds:F0} s"));
-            Report(name, rows[name], validation, testPairs);
-            Report(name + " + flip", rows[name + " + flip"], validation, testPairs);
-            Report(name + " + flip, fused with pretrained + flip", null, validation, testPairs, rows[name + " + flip"], rows["pretrained + flip"]);
+            Console.WriteLine(Invariant($"{name}: trained in {clock.Elapsed.TotalSeconds:F0} s"));
+            Report(name, Euclid(rows[name]), sets);
+            Report(name + " + flip", Euclid(rows[name + " + flip"]), sets);
+            Report(name + " + flip, fused with pretrained + flip", Fused(rows[name + " + flip"], rows["pretrained + flip"], sets), sets);
         }
     }
 
@@ -121,31 +121,33 @@ public static class LfwFineTune
         return pairs;
     }
 
-    private static void Report(string name, Dictionary<string, float[]>? encodings, List<(string A, string B, bool Same)> validation,
-        List<(string A, string B, bool Same)> test, Dictionary<string, float[]>? fuseA = null, Dictionary<string, float[]>? fuseB = null)
+    /// <summary>The pairs every row is scored on: threshold, test, and pairsDevTrain.</summary>
+    private sealed record PairSets(List<(string A, string B, bool Same)> Validation, List<(string A, string B, bool Same)> Test, List<(string A, string B, bool Same)> DevTrain);
+
+    private static Func<string, string, double> Euclid(Dictionary<string, float[]> e) => (a, b) => FaceAnalyzer.Distance(e[a], e[b]);
+
+    /// <summary>Two encodings' distances, each divided by its own validation threshold so that the two scales meet at 1, summed.</summary>
+    private static Func<string, string, double> Fused(Dictionary<string, float[]> first, Dictionary<string, float[]> second, PairSets sets)
     {
-        Func<string, string, double> distance;
-        if (encodings != null) distance = (a, b) => FaceAnalyzer.Distance(encodings[a], encodings[b]);
-        else
-        {
-            // Each distance divided by its own validation threshold, so that the two scales meet at 1.
-            double ta = PairMetrics.BestAccuracy(Score(validation, (a, b) => FaceAnalyzer.Distance(fuseA![a], fuseA[b]))).Threshold;
-            double tb = PairMetrics.BestAccuracy(Score(validation, (a, b) => FaceAnalyzer.Distance(fuseB![a], fuseB[b]))).Threshold;
-            distance = (a, b) => FaceAnalyzer.Distance(fuseA![a], fuseA[b]) / ta + FaceAnalyzer.Distance(fuseB![a], fuseB[b]) / tb;
-        }
-        var v = Score(validation, distance);
-        var t = Score(test, distance);
+        double t1 = PairMetrics.BestAccuracy(Score(sets.Validation, Euclid(first))).Threshold;
+        double t2 = PairMetrics.BestAccuracy(Score(sets.Validation, Euclid(second))).Threshold;
+        return (a, b) => Euclid(first)(a, b) / t1 + Euclid(second)(a, b) / t2;
+    }
+
+    private static void Report(string name, Func<string, string, double> distance, PairSets sets)
+    {
+        var v = Score(sets.Validation, distance);
+        var t = Score(sets.Test, distance);
         var report = PairEvaluation.Evaluate(t, v, "threshold from held-out DevTrain people");
         var valBest = PairMetrics.BestAccuracy(v);
         var oracle = PairMetrics.BestAccuracy(t);
         int errors = (int)Math.Round((1 - report.Accuracy) * t.Count);
         // Biased for fine-tuned networks (they trained on pairsDevTrain's people); the usual protocol for the others.
-        double devTrainThreshold = PairMetrics.BestAccuracy(Score(devTrainPairs, distance)).Threshold;
-        Console.WriteLine(Inv($"| {name} | {valBest.Accuracy:P2} | {report.Accuracy:P2} ({errors} errors) | {PairMetrics.Accuracy(t, devTrainThreshold):P2} | {oracle.Accuracy:P2} | {report.Auc:F4} | {report.Threshold:F4} |"));
+        double devTrainThreshold = PairMetrics.BestAccuracy(Score(sets.DevTrain, distance)).Threshold;
+        Console.WriteLine(Invariant($"| {name} | {valBest.Accuracy:P2} | {report.Accuracy:P2} ({errors} errors) | {PairMetrics.Accuracy(t, devTrainThreshold):P2} | {oracle.Accuracy:P2} | {report.Auc:F4} | {report.Threshold:F4} |"));
     }
 
     private static List<ScoredPair> Score(List<(string A, string B, bool Same)> pairs, Func<string, string, double> distance) =>
         pairs.Select(p => new ScoredPair(p.Same, distance(p.A, p.B))).ToList();
 
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -4,6 +4,7 @@ using Convolve.Faces.Demo;
 using Convolve.Faces.Evaluation;
 using Convolve.Faces.Landmarks;
 using Convolve.Imaging;
+using static System.FormattableString;
 
 namespace Convolve.Bench;
 
@@ -23,7 +24,7 @@ public static class PoseBench
         string encodingsPath = LfwData.Option(args, "--encodings") ?? "/tmp/lfw-encodings.bin";
         var images = LfwExperiment.ReadCache(cachePath);
         var pose = images.Where(i => i.Centre is not null).ToDictionary(i => Path.GetFileName(i.Path), i => PoseOf(i.Centre!.Points));
-        Console.WriteLine(Inv($"LFW View 1 pair images with landmarks: {pose.Count}"));
+        Console.WriteLine(Invariant($"LFW View 1 pair images with landmarks: {pose.Count}"));
         Percentiles("|yaw|", pose.Values.Select(p => Math.Abs(p.Yaw)));
         Percentiles("|roll| (degrees)", pose.Values.Select(p => Math.Abs(p.RollDegrees)));
         Percentiles("eye distance (px)", pose.Values.Select(p => p.EyeDistancePixels));
@@ -38,7 +39,7 @@ public static class PoseBench
             .Where(p => pose.ContainsKey(Jpg(p.NameA, p.IndexA)) && pose.ContainsKey(Jpg(p.NameB, p.IndexB)))
             .Select(p => (p.Same, Distance: D(p), Yaw: Math.Max(Math.Abs(pose[Jpg(p.NameA, p.IndexA)].Yaw), Math.Abs(pose[Jpg(p.NameB, p.IndexB)].Yaw))))
             .ToList();
-        Console.WriteLine(Inv($"\nLFW pairs (DevTrain + DevTest) by the larger |yaw| of the two faces; threshold {threshold:F4} from pairsDevTrain\n"));
+        Console.WriteLine(Invariant($"\nLFW pairs (DevTrain + DevTest) by the larger |yaw| of the two faces; threshold {threshold:F4} from pairsDevTrain\n"));
         Console.WriteLine("| larger abs(yaw) | same pairs | mean same distance | false rejects | different pairs | mean different distance | false accepts |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         double[] edges = [0, 0.1, 0.2, 0.3, 0.4, 0.6, 1.0001];
@@ -47,7 +48,7 @@ public static class PoseBench
             var bin = pairs.Where(p => p.Yaw >= edges[b] && p.Yaw < edges[b + 1]).ToList();
             var same = bin.Where(p => p.Same).ToList();
             var diff = bin.Where(p => !p.Same).ToList();
-            Console.WriteLine(Inv($"| {edges[b]:0.0}–{Math.Min(edges[b + 1], 1):0.0} | {same.Count} | {(same.Count > 0 ? same.Average(p => p.Distance) : double.NaN):F3} | {same.Count(p => p.Distance >= threshold)} | {diff.Count} | {(diff.Count > 0 ? diff.Average(p => p.Distance) : double.NaN):F3} | {diff.Count(p => p.Distance < threshold)} |"));
+            Console.WriteLine(Invariant($"| {edges[b]:0.0}–{Math.Min(edges[b + 1], 1):0.0} | {same.Count} | {(same.Count > 0 ? same.Average(p => p.Distance) : double.NaN):F3} | {same.Count(p => p.Distance >= threshold)} | {diff.Count} | {(diff.Count > 0 ? diff.Average(p => p.Distance) : double.NaN):F3} | {diff.Count(p => p.Distance < threshold)} |"));
         }
 
         string? samples = FaceDemo.FindSamples();
@@ -60,7 +61,7 @@ public static class PoseBench
             for (int f = 0; f < faces.Count; f++)
             {
                 var p = HeadPose.FromLandmarks(faces[f].Landmarks);
-                Console.WriteLine(Inv($"  sample{s} #{f}: yaw {p.Yaw:+0.00;-0.00}, roll {p.RollDegrees:+0.0;-0.0}°, eye distance {p.EyeDistancePixels:F0} px"));
+                Console.WriteLine(Invariant($"  sample{s} #{f}: yaw {p.Yaw:+0.00;-0.00}, roll {p.RollDegrees:+0.0;-0.0}°, eye distance {p.EyeDistancePixels:F0} px"));
             }
         }
     }
@@ -73,8 +74,7 @@ public static class PoseBench
     {
         var v = values.Order().ToArray();
         double P(double q) => v[(int)Math.Min(v.Length - 1, Math.Floor(q * v.Length))];
-        Console.WriteLine(Inv($"  {name}: median {P(0.5):F3}, 90% {P(0.9):F3}, 99% {P(0.99):F3}, max {v[^1]:F3}"));
+        Console.WriteLine(Invariant($"  {name}: median {P(0.5):F3}, 90% {P(0.9):F3}, 99% {P(0.99):F3}, max {v[^1]:F3}"));
     }
 
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
