@@ -201,7 +201,7 @@ public static class LfwExperiment
         return new FaceBox((float)(cx - bw / 2), (float)(cy - bh / 2), (float)bw, (float)bh);
     }
 
-    private static FaceLandmarks ToLandmarks(CachedFace f, RgbImage image)
+    internal static FaceLandmarks ToLandmarks(CachedFace f, RgbImage image)
     {
         var box = new FaceBox(f.Box[0], f.Box[1], f.Box[2], f.Box[3]);
         var points = Enumerable.Range(0, 68).Select(i => new Point2(f.Points[2 * i], f.Points[2 * i + 1])).ToList();

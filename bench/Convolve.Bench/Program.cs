@@ -22,6 +22,7 @@ switch (args.FirstOrDefault())
     case "roll": RollBench.Run(rest); break;
     case "cluster": ClusterBench.Run(rest); break;
     case "far-table": FarTableBench.Run(rest); break;
+    case "lfw-second-net": LfwSecondNet.Run(rest); break;
     default:
         Console.Error.WriteLine("usage: Convolve.Bench <benchmark> [options]; benchmarks: faces, detect, gallery, template, accuracy, style, training, scalar-race, lfw-experiment, lfw-cohort, lfw-quantization, lfw-finetune, pose, roll, cluster, far-table");
         return 2;

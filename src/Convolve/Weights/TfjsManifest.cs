@@ -43,10 +43,13 @@ internal static class TfjsManifestParser
         try
         {
             using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Array)
-                throw Bad(manifestPath, "the manifest must be a JSON array of weight groups");
+            // A graph model (model.json) carries the same array under "weightsManifest".
+            var root = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("weightsManifest", out var inner)
+                ? inner : doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Array)
+                throw Bad(manifestPath, "the manifest must be a JSON array of weight groups (or a graph model with 'weightsManifest')");
             var groups = new List<TfjsWeightGroup>();
-            foreach (var g in doc.RootElement.EnumerateArray())
+            foreach (var g in root.EnumerateArray())
             {
                 if (g.ValueKind != JsonValueKind.Object) throw Bad(manifestPath, "each weight group must be a JSON object");
                 var paths = RequireArray(manifestPath, g, "paths", "group").EnumerateArray()

@@ -172,6 +172,26 @@ public sealed class TfjsWeightsTests : IDisposable
     }
 
     [Fact]
+    public void A_graph_model_json_is_read_through_its_weights_manifest()
+    {
+        // TF.js graph models (model.json) carry the same manifest under "weightsManifest", beside the graph.
+        string m = Write("""
+            {"format":"graph-model","modelTopology":{"node":[]},
+             "weightsManifest":[{"paths":["w.bin"],"weights":[{"name":"k","shape":[2],"dtype":"float32"}]}]}
+            """, ("w.bin", Floats(0.5f, -4f)));
+
+        Assert.Equal([0.5f, -4f], TfjsWeights.Load(m).Values("k"));
+    }
+
+    [Fact]
+    public void An_object_without_a_weights_manifest_is_reported()
+    {
+        string m = Write("""{"format":"graph-model","modelTopology":{}}""", ("w.bin", Floats(1)));
+        var e = Assert.Throws<InvalidInputException>(() => TfjsWeights.Load(m));
+        Assert.Contains("weightsManifest", e.Message);
+    }
+
+    [Fact]
     public void Unknown_name_names_the_manifest()
     {
         string m = Write("""[{"paths":["w.bin"],"weights":[{"name":"f","shape":[1],"dtype":"float32"}]}]""", ("w.bin", Floats(1)));

@@ -49,11 +49,11 @@ public static class LandmarkAlignment
     public static Tensor Chip(RgbImage image, FaceLandmarks landmarks) => Chip(image, ImageToChip(landmarks));
 
     /// <summary>The chip [1,3,150,150] (values 0..255) that <paramref name="toChip"/> (image pixels → chip pixels) cuts out of <paramref name="image"/>.</summary>
-    internal static Tensor Chip(RgbImage image, SimilarityTransform toChip)
+    internal static Tensor Chip(RgbImage image, SimilarityTransform toChip, int size = ChipSize)
     {
-        PixelRect region = CoveredRegion(toChip, image.Width, image.Height);
+        PixelRect region = CoveredRegion(toChip, image.Width, image.Height, size);
         using var scope = NewDisposeScope();
-        if (region.IsEmpty) return zeros(1, 3, ChipSize, ChipSize).MoveToOuterDisposeScope();
+        if (region.IsEmpty) return zeros(1, 3, size, size).MoveToOuterDisposeScope();
         var crop = FaceCrops.CropToTensor(image, region);
         // The chip samples crop-local coordinates: T'(x) = T(x + r) = A·x + (A·r + t).
         var local = toChip with
@@ -61,14 +61,14 @@ public static class LandmarkAlignment
             Tx = toChip.Tx + toChip.A * region.X - toChip.B * region.Y,
             Ty = toChip.Ty + toChip.B * region.X + toChip.A * region.Y,
         };
-        return SimilarityWarp.Warp(crop, local, ChipSize).MoveToOuterDisposeScope();
+        return SimilarityWarp.Warp(crop, local, size).MoveToOuterDisposeScope();
     }
 
     /// <summary>The image pixels the chip can sample: the bounding box of the chip's corners mapped back, plus one pixel, clipped.</summary>
-    private static PixelRect CoveredRegion(SimilarityTransform toChip, int width, int height)
+    private static PixelRect CoveredRegion(SimilarityTransform toChip, int width, int height, int size)
     {
         SimilarityTransform back = toChip.Inverse();
-        var corners = new[] { back.Apply(0, 0), back.Apply(ChipSize, 0), back.Apply(0, ChipSize), back.Apply(ChipSize, ChipSize) };
+        var corners = new[] { back.Apply(0, 0), back.Apply(size, 0), back.Apply(0, size), back.Apply(size, size) };
         int x0 = Math.Max(0, (int)Math.Floor(corners.Min(c => c.X)) - 1), y0 = Math.Max(0, (int)Math.Floor(corners.Min(c => c.Y)) - 1);
         int x1 = Math.Min(width, (int)Math.Ceiling(corners.Max(c => c.X)) + 1), y1 = Math.Min(height, (int)Math.Ceiling(corners.Max(c => c.Y)) + 1);
         return new PixelRect(x0, y0, x1 - x0, y1 - y0);

@@ -10,6 +10,25 @@ namespace Convolve.Tests.Faces.Alignment;
 public class LandmarkAlignmentTests(FaceAnalyzerFixture analyzers) : IClassFixture<FaceAnalyzerFixture>
 {
     [Fact]
+    public void AChipOfAnotherSizeCutsOutTheWindowItsTransformNames()
+    {
+        using var scope = NewDisposeScope();
+        // A 60×40 image whose pixel (x, y) holds (x, y, x + y); a pure shift by (−7, −3) into a 20-px chip.
+        var pixels = new byte[60 * 40 * 3];
+        for (int y = 0; y < 40; y++)
+            for (int x = 0; x < 60; x++) { int k = (y * 60 + x) * 3; (pixels[k], pixels[k + 1], pixels[k + 2]) = ((byte)x, (byte)y, (byte)(x + y)); }
+        var image = new RgbImage(60, 40, pixels);
+
+        var chip = LandmarkAlignment.Chip(image, new SimilarityTransform(1, 0, -7, -3), size: 20);
+
+        Assert.Equal(new long[] { 1, 3, 20, 20 }, chip.shape);
+        // chip(u, v) = image(u + 7, v + 3)
+        Assert.Equal(7f + 5, chip[0, 0, 4, 5].item<float>(), 3);
+        Assert.Equal(3f + 4, chip[0, 1, 4, 5].item<float>(), 3);
+        Assert.Equal(7f + 19 + 3 + 19, chip[0, 2, 19, 19].item<float>(), 3);
+    }
+
+    [Fact]
     public void PointsThatAreATurnedScaledTemplateLandExactlyOnIt()
     {
         var truth = new SimilarityTransform(0.8 * Math.Cos(0.3), 0.8 * Math.Sin(0.3), 40, -12); // template → image
