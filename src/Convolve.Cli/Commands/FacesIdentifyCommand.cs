@@ -23,18 +23,24 @@ public static class FacesIdentifyCommand
             HelpName = "t",
         };
         var far = FarOption.Create();
+        var top = new Option<int>("--top")
+        {
+            Description = "Also list each face's K nearest enrolled people with their distances, nearest first (for reviewing near misses and look-alikes).",
+            HelpName = "K",
+        };
         var annotate = new Option<string?>("--annotate") { Description = "Write a PNG per image with boxes, landmarks, names and distances drawn into this folder.", HelpName = "dir" };
         var gallery = GalleryLocation.CreateOption();
         var pipeline = new FacePipelineOptions(encodes: true);
         var command = new Command("identify", "Name every face found: the nearest enrolled person when closer than the threshold, else unknown (name null).")
         {
-            inputs, recursive, threshold, far, annotate, gallery,
+            inputs, recursive, threshold, far, top, annotate, gallery,
         };
         pipeline.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetValue(threshold) is { } t && !(t > 0)) r.AddError("--threshold must be a positive number");
             FarOption.Validate(r, far, threshold);
+            if (r.GetValue(top) is < 0 or > 100) r.AddError("--top must lie between 1 and 100");
         });
         command.SetConvolveAction(ctx =>
         {
@@ -55,7 +61,7 @@ public static class FacesIdentifyCommand
             var result = BatchRunner.Run(ctx, files, (file, _) =>
             {
                 RgbImage image = ImageDecoder.Load(file);
-                IReadOnlyList<IdentifiedFace> faces = analyzer.Identify(image, g, tau);
+                IReadOnlyList<IdentifiedFace> faces = analyzer.Identify(image, g, tau, ctx.Parse.GetValue(top));
                 string? annotated = annotations?.Save(FaceAnnotation.DrawIdentities(image, faces), file);
                 return (Faces: faces, Annotated: annotated);
             }, "Identifying");
@@ -68,7 +74,8 @@ public static class FacesIdentifyCommand
                     {
                         file = d.Path,
                         faces = d.Result.Faces.Select(f => new FaceAnswer(FaceJson.Box(f.Face.Box), f.Name,
-                            f.Distance is { } x ? FaceJson.Round(x) : null, f.NearestName)),
+                            f.Distance is { } x ? FaceJson.Round(x) : null, f.NearestName,
+                            f.Candidates.Count == 0 ? null : f.Candidates.Select(c => new CandidateAnswer(c.Identity, FaceJson.Round(c.Distance))).ToList())),
                         annotated = d.Result.Annotated,
                     }),
                     failed = result.Failed.Select(f => new { path = f.Path, error = f.Error }),
@@ -80,9 +87,13 @@ public static class FacesIdentifyCommand
                     {
                         console.WriteLine($"{d.Path}\t{d.Result.Faces.Count} face(s)" + (d.Result.Annotated is { } a ? $"\t→ {a}" : ""));
                         foreach (var f in d.Result.Faces)
+                        {
                             console.WriteLine(FormattableString.Invariant(
                                 $"  {FaceJson.Text(f.Face.Box)}\t{f.Name ?? "unknown"}\t{(f.Distance is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "-")}") +
                                 (f.Name is null && f.NearestName is not null ? $"\t(nearest: {f.NearestName})" : ""));
+                            if (f.Candidates.Count > 0)
+                                console.WriteLine("    candidates: " + string.Join(", ", f.Candidates.Select(c => FormattableString.Invariant($"{c.Identity} {c.Distance:0.0000}"))));
+                        }
                     }
                     console.WriteLine(FormattableString.Invariant($"threshold {tau:0.####}"));
                 });
@@ -96,5 +107,9 @@ public static class FacesIdentifyCommand
         float[] Box,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Name,
         double? Distance,
-        string? Nearest);
+        string? Nearest,
+        IReadOnlyList<CandidateAnswer>? Candidates);
+
+    /// <summary>One of a face's nearest enrolled people (<c>--top</c>).</summary>
+    private sealed record CandidateAnswer(string Name, double Distance);
 }

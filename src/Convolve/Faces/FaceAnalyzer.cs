@@ -250,15 +250,23 @@ public sealed class FaceAnalyzer : IDisposable
         return new VerificationResult(distance, threshold ?? ThresholdFor(gallery), choice, null);
     }
 
-    /// <summary>Who is each face in <paramref name="image"/>? Unknown faces get a null name.</summary>
-    public IReadOnlyList<IdentifiedFace> Identify(RgbImage image, FaceGallery gallery, double? threshold = null)
+    /// <summary>
+    /// Who is each face in <paramref name="image"/>? Unknown faces get a null name. With <paramref name="top"/> &gt; 0
+    /// each face also lists its <paramref name="top"/> nearest enrolled people (<see cref="IdentifiedFace.Candidates"/>),
+    /// for reviewing near misses and look-alikes.
+    /// </summary>
+    public IReadOnlyList<IdentifiedFace> Identify(RgbImage image, FaceGallery gallery, double? threshold = null, int top = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(top);
         RequireSameModel(gallery);
         double tau = threshold ?? ThresholdFor(gallery);
         return Encode(image).Select(f =>
         {
             IdentityMatch match = gallery.Identify(f.Encoding, tau);
-            return new IdentifiedFace(f.Face, match.Identity, match.NearestIdentity, match.Distance, tau);
+            return new IdentifiedFace(f.Face, match.Identity, match.NearestIdentity, match.Distance, tau)
+            {
+                Candidates = top > 0 ? gallery.Rank(f.Encoding, top) : [],
+            };
         }).ToList();
     }
 

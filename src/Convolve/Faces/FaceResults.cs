@@ -27,7 +27,11 @@ public sealed record VerificationResult(double Distance, double Threshold, FaceC
 }
 
 /// <summary>One face of an identified image: who it is (null when unknown) and the distance to the nearest identity.</summary>
-public sealed record IdentifiedFace(DetectedFace Face, string? Name, string? NearestName, double? Distance, double Threshold);
+public sealed record IdentifiedFace(DetectedFace Face, string? Name, string? NearestName, double? Distance, double Threshold)
+{
+    /// <summary>The nearest enrolled people with their distances, nearest first, when asked for (<c>top</c> &gt; 0); else empty.</summary>
+    public IReadOnlyList<Gallery.IdentityCandidate> Candidates { get; init; } = [];
+}
 
 /// <summary>One way of computing an encoding: how the face is cut out, and whether it is averaged with its mirror image.</summary>
 public readonly record struct EncodingVariant(FaceAlignment Alignment, bool Flip)
