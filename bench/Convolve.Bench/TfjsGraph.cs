@@ -57,7 +57,7 @@ internal sealed class TfjsGraph
                 "Rsqrt" => In(0).rsqrt(),
                 "Pad" => Pad(In(0), Longs(In(1))),
                 "Reshape" => In(0).reshape(Longs(In(1))),
-                "Squeeze" => In(0).flatten(1),
+                "Squeeze" => Squeeze(n, In(0)),
                 "Mean" => In(0).mean(Longs(In(1)), keepdim: Bool(n, "keep_dims")),
                 "Sum" => In(0).sum(Longs(In(1)), keepdim: Bool(n, "keep_dims")),
                 "MatMul" => In(0).matmul(In(1)),
@@ -77,6 +77,13 @@ internal sealed class TfjsGraph
     private static bool Bool(Node n, string key) => n.Attr.ValueKind == JsonValueKind.Object && n.Attr.TryGetProperty(key, out var v) && v.GetProperty("b").GetBoolean();
 
     private static string Str(Node n, string key) => System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(n.Attr.GetProperty(key).GetProperty("s").GetString()!));
+
+    private static Tensor Squeeze(Node n, Tensor x)
+    {
+        var dims = n.Attr.GetProperty("squeeze_dims").GetProperty("list").GetProperty("i").EnumerateArray().Select(d => long.Parse(d.GetString()!)).OrderDescending();
+        foreach (long d in dims) x = x.squeeze(d);
+        return x;
+    }
 
     private static Tensor Pad(Tensor x, long[] p) => F.pad(x, [p[6], p[7], p[4], p[5], p[2], p[3], p[0], p[1]]);
 
