@@ -23,7 +23,7 @@ public static class FacesIdentifyCommand
             HelpName = "t",
         };
         var far = FarOption.Create();
-        var top = new Option<int>("--top")
+        var top = new Option<int?>("--top")
         {
             Description = "Also list each face's K nearest enrolled people with their distances, nearest first (for reviewing near misses and look-alikes).",
             HelpName = "K",
@@ -40,7 +40,7 @@ public static class FacesIdentifyCommand
         {
             if (r.GetValue(threshold) is { } t && !(t > 0)) r.AddError("--threshold must be a positive number");
             FarOption.Validate(r, far, threshold);
-            if (r.GetValue(top) is < 0 or > 100) r.AddError("--top must lie between 1 and 100");
+            if (r.GetValue(top) is < 1 or > 100) r.AddError("--top must lie between 1 and 100");
         });
         command.SetConvolveAction(ctx =>
         {
@@ -61,7 +61,7 @@ public static class FacesIdentifyCommand
             var result = BatchRunner.Run(ctx, files, (file, _) =>
             {
                 RgbImage image = ImageDecoder.Load(file);
-                IReadOnlyList<IdentifiedFace> faces = analyzer.Identify(image, g, tau, ctx.Parse.GetValue(top));
+                IReadOnlyList<IdentifiedFace> faces = analyzer.Identify(image, g, tau, ctx.Parse.GetValue(top) ?? 0);
                 string? annotated = annotations?.Save(FaceAnnotation.DrawIdentities(image, faces), file);
                 return (Faces: faces, Annotated: annotated);
             }, "Identifying");

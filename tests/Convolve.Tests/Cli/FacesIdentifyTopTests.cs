@@ -69,10 +69,13 @@ public sealed class FacesIdentifyTopTests : IDisposable
         Assert.All(lines, l => Assert.Equal(4, l.Split(':', 2)[1].Split(',').Length));
     }
 
-    [Fact]
-    public void A_negative_top_is_a_usage_error()
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("0")]
+    [InlineData("101")]
+    public void A_top_outside_1_to_100_is_a_usage_error(string k)
     {
-        var r = Faces("identify", Sample(3), "--top", "-1", "--gallery", Path.Combine(_dir.Path, "none.db"));
+        var r = Faces("identify", Sample(3), "--top", k, "--gallery", Path.Combine(_dir.Path, "none.db"));
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--top must lie between 1 and 100", r.Stderr);
     }

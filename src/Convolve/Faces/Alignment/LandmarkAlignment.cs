@@ -48,7 +48,7 @@ public static class LandmarkAlignment
     /// </summary>
     public static Tensor Chip(RgbImage image, FaceLandmarks landmarks) => Chip(image, ImageToChip(landmarks));
 
-    /// <summary>The chip [1,3,150,150] (values 0..255) that <paramref name="toChip"/> (image pixels → chip pixels) cuts out of <paramref name="image"/>.</summary>
+    /// <summary>The chip [1,3,size,size] (values 0..255, default 150) that <paramref name="toChip"/> (image pixels → chip pixels) cuts out of <paramref name="image"/>.</summary>
     internal static Tensor Chip(RgbImage image, SimilarityTransform toChip, int size = ChipSize)
     {
         PixelRect region = CoveredRegion(toChip, image.Width, image.Height, size);
