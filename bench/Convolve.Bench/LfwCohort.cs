@@ -122,7 +122,7 @@ public static class LfwCohort
         }
     }
 
-    private static float[] Normalise(float[] x)
+    internal static float[] Normalise(float[] x)
     {
         float n = System.Numerics.Tensors.TensorPrimitives.Norm(x);
         return x.Select(v => v / n).ToArray();

@@ -59,8 +59,8 @@ public static class LfwSecondNet
                 var x = input switch { "raw" => chip, "unit" => chip.div(255.0), _ => chip.sub(127.5).div_(128.0) };
                 x = x.permute(0, 2, 3, 1);   // NHWC
                 var e = Forward(cat([x, x.flip(2)], 0));
-                float[] plain = Unit(e[0].data<float>().ToArray()), mirror = Unit(e[1].data<float>().ToArray());
-                enc[path] = (plain, Unit(plain.Zip(mirror, (a, b) => a + b).ToArray()));
+                float[] plain = LfwCohort.Normalise(e[0].data<float>().ToArray()), mirror = LfwCohort.Normalise(e[1].data<float>().ToArray());
+                enc[path] = (plain, LfwCohort.Normalise(plain.Zip(mirror, (a, b) => a + b).ToArray()));
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spec}: {paths.Count} images in {clock.Elapsed.TotalSeconds:F0} s"));
             foreach (bool flip in new[] { false, true })
@@ -96,10 +96,4 @@ public static class LfwSecondNet
     // The template zoomed out by `zoom` about the chip centre and rescaled from a `from`-px chip to a `to`-px one.
     private static List<(double X, double Y)> Zoom(IReadOnlyList<(double X, double Y)> t, double from, double zoom, double to) =>
         t.Select(p => ((from / 2 + (p.X - from / 2) / zoom) * to / from, (from / 2 + (p.Y - from / 2) / zoom) * to / from)).ToList();
-
-    private static float[] Unit(float[] x)
-    {
-        float n = System.Numerics.Tensors.TensorPrimitives.Norm(x);
-        return x.Select(v => v / n).ToArray();
-    }
 }

@@ -17,6 +17,8 @@ internal sealed class TfjsGraph
 
     private readonly List<Node> _nodes = [];
     private readonly Dictionary<string, Tensor> _consts = [];
+    // Conv filters in Torch layout, converted once per node rather than on every run.
+    private readonly Dictionary<string, Tensor> _filters = [];
 
     public TfjsGraph(string modelJson)
     {
@@ -29,6 +31,11 @@ internal sealed class TfjsGraph
             var attr = n.TryGetProperty("attr", out var a) ? a.Clone() : default;
             if (op == "Const") { if (weights.Contains(name)) _consts[name] = weights.Get(name); continue; }
             _nodes.Add(new Node(name, op, inputs, attr));
+        }
+        foreach (var n in _nodes)
+        {
+            if (n.Op is "Conv2D" or "_FusedConv2D") _filters[n.Name] = TfjsWeights.ToOihw(_consts[n.Inputs[1]]);
+            if (n.Op is "DepthwiseConv2dNative" or "FusedDepthwiseConv2dNative") _filters[n.Name] = TfjsWeights.DepthwiseToOihw(_consts[n.Inputs[1]]);
         }
     }
 
@@ -62,8 +69,8 @@ internal sealed class TfjsGraph
                 "Sum" => In(0).sum(Longs(In(1)), keepdim: Bool(n, "keep_dims")),
                 "MatMul" => In(0).matmul(In(1)),
                 "_FusedMatMul" => Fused(n, In(0).matmul(In(1)), n.Inputs.Length > 2 ? In(2) : null),
-                "Conv2D" or "_FusedConv2D" => Fused(n, Conv(n, In(0), TfjsWeights.ToOihw(In(1)), 1), n.Inputs.Length > 2 ? In(2) : null),
-                "DepthwiseConv2dNative" or "FusedDepthwiseConv2dNative" => Fused(n, Conv(n, In(0), TfjsWeights.DepthwiseToOihw(In(1)), In(0).shape[3]), n.Inputs.Length > 2 ? In(2) : null),
+                "Conv2D" or "_FusedConv2D" => Fused(n, Conv(n, In(0), _filters[n.Name], 1), n.Inputs.Length > 2 ? In(2) : null),
+                "DepthwiseConv2dNative" or "FusedDepthwiseConv2dNative" => Fused(n, Conv(n, In(0), _filters[n.Name], In(0).shape[3]), n.Inputs.Length > 2 ? In(2) : null),
                 _ => throw new NotSupportedException($"TF.js op {n.Op} ({n.Name}) is not supported"),
             };
             values[n.Name] = last;
@@ -76,7 +83,10 @@ internal sealed class TfjsGraph
 
     private static bool Bool(Node n, string key) => n.Attr.ValueKind == JsonValueKind.Object && n.Attr.TryGetProperty(key, out var v) && v.GetProperty("b").GetBoolean();
 
-    private static string Str(Node n, string key) => System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(n.Attr.GetProperty(key).GetProperty("s").GetString()!));
+    private static string Str(Node n, string key) => Ascii(n.Attr.GetProperty(key).GetProperty("s"));
+
+    // TF.js graph JSON stores string attributes base64-encoded.
+    private static string Ascii(JsonElement base64) => System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(base64.GetString()!));
 
     private static Tensor Squeeze(Node n, Tensor x)
     {
@@ -101,7 +111,7 @@ internal sealed class TfjsGraph
         if (n.Attr.ValueKind != JsonValueKind.Object || !n.Attr.TryGetProperty("fused_ops", out var ops)) return y;
         foreach (var op in ops.GetProperty("list").GetProperty("s").EnumerateArray())
         {
-            string name = System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(op.GetString()!));
+            string name = Ascii(op);
             y = name switch
             {
                 "BiasAdd" => y + bias!,
