@@ -260,13 +260,12 @@ public sealed class FaceAnalyzer : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(top);
         RequireSameModel(gallery);
         double tau = threshold ?? ThresholdFor(gallery);
-        return Encode(image).Select(f =>
+        IReadOnlyList<EncodedFace> faces = Encode(image);
+        // All faces of the photo in one pass over the gallery.
+        IReadOnlyList<IdentityMatch> matches = gallery.IdentifyMany(faces.Select(f => f.Encoding).ToList(), tau);
+        return faces.Select((f, i) => new IdentifiedFace(f.Face, matches[i].Identity, matches[i].NearestIdentity, matches[i].Distance, tau)
         {
-            IdentityMatch match = gallery.Identify(f.Encoding, tau);
-            return new IdentifiedFace(f.Face, match.Identity, match.NearestIdentity, match.Distance, tau)
-            {
-                Candidates = top > 0 ? gallery.Rank(f.Encoding, top) : [],
-            };
+            Candidates = top > 0 ? gallery.Rank(f.Encoding, top) : [],
         }).ToList();
     }
 
